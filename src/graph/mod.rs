@@ -1,0 +1,11 @@
+//! The reconciled evidence graph: content-addressed nodes and typed edges on petgraph, with a
+//! root digest over the sorted JCS form (SPEC §2 step 5).
+
+mod builder;
+mod model;
+
+pub use builder::GraphBuilder;
+pub use model::{Edge, EdgeType, EvidenceGraph, Location, Node, NodeId, NodeKind};
+
+/// Version string of the graph format, part of the root digest.
+pub const GRAPH_VERSION: &str = "1";
