@@ -1,1 +1,128 @@
-//! pipeline
+//! The reconciliation pipeline (SPEC §2), one module per step:
+//! 1. [`index`] — SHA-256 of every file, digest normalisation;
+//! 2. [`collect`] — sniff and parse SBOMs, attestations, VEX, …;
+//! 3. [`normalise`] — canonical form and normalised digest per document;
+//! 4. VEX merge (the lattice) — arrives with the VEX module;
+//! 5. [`emit`] — the content-addressed graph and its root digest.
+//!
+//! [`reconcile`] runs them and returns the [`Reconciled`] model that both views read.
+
+pub mod collect;
+pub mod emit;
+pub mod index;
+pub mod normalise;
+
+use crate::bundle::{self, Bundle, BundleForm, Limits, OpenError};
+use crate::diag::{Code, Diagnostic, Severity};
+use crate::graph::{EvidenceGraph, GraphBuilder};
+use crate::progress::{Progress, ProgressSink, Stage};
+use collect::{CollectedFile, FileKind, FileStatus};
+use index::ArtifactIndex;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// How to run the pipeline.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub limits: Limits,
+}
+
+/// One file of the bundle as the Imports view and `files[]` show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileRecord {
+    pub path: String,
+    /// `sha256:<hex>` of the bytes; empty for a skipped entry that was never read.
+    pub sha256: String,
+    pub size: u64,
+    pub kind: FileKind,
+    pub status: FileStatus,
+}
+
+/// The reconciled bundle: the one model behind the CLI printers and the TUI.
+#[derive(Debug, Clone)]
+pub struct Reconciled {
+    pub source: PathBuf,
+    pub form: BundleForm,
+    /// Every file, sorted by path (skipped entries included).
+    pub files: Vec<FileRecord>,
+    /// Every diagnostic, sorted by file, pointer, line, code.
+    pub diagnostics: Vec<Diagnostic>,
+    pub index: ArtifactIndex,
+    pub graph: EvidenceGraph,
+}
+
+impl Reconciled {
+    /// Diagnostics with severity `error`.
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count()
+    }
+
+    /// The diagnostics about one file.
+    pub fn diagnostics_for<'a>(&'a self, path: &'a str) -> impl Iterator<Item = &'a Diagnostic> + 'a {
+        self.diagnostics.iter().filter(move |d| d.file == path)
+    }
+}
+
+/// Opens the bundle at `path` and reconciles it.
+pub fn reconcile_path(path: &Path, options: &Options, progress: &dyn ProgressSink) -> Result<Reconciled, OpenError> {
+    let bundle = bundle::open(path, &options.limits, progress)?;
+    Ok(reconcile(bundle, options, progress))
+}
+
+/// Runs steps 1–5 over a loaded bundle.
+pub fn reconcile(bundle: Bundle, _options: &Options, progress: &dyn ProgressSink) -> Reconciled {
+    let total = bundle.files.len() as u64;
+    let (index, digests) =
+        ArtifactIndex::build(bundle.files.par_iter().map(|f| (f.path.as_str(), f.bytes.as_slice())));
+    progress.report(Progress { stage: Stage::Indexing, done: total, total, bytes: total_bytes(&bundle) });
+
+    let done = AtomicU64::new(0);
+    let collected: Vec<CollectedFile> = bundle
+        .files
+        .par_iter()
+        .zip(digests.into_par_iter())
+        .map(|(f, digest)| {
+            let c = collect::collect_file(&f.path, &f.bytes, digest);
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            progress.report(Progress { stage: Stage::Parsing, done: n, total, bytes: 0 });
+            c
+        })
+        .collect();
+
+    progress.report(Progress { stage: Stage::Linking, done: 0, total: 1, bytes: 0 });
+    let mut builder = GraphBuilder::new();
+    emit::emit_documents(&mut builder, &collected, &index);
+    let graph = builder.finish();
+    progress.report(Progress { stage: Stage::Done, done: 1, total: 1, bytes: 0 });
+
+    let (files, diagnostics) = file_records(&bundle.diagnostics, collected);
+    Reconciled { source: bundle.source, form: bundle.form, files, diagnostics, index, graph }
+}
+
+fn total_bytes(bundle: &Bundle) -> u64 {
+    bundle.files.iter().map(|f| f.bytes.len() as u64).sum()
+}
+
+/// Merges collected files and the bundle reader's skipped entries into one sorted list.
+fn file_records(bundle_diags: &[Diagnostic], collected: Vec<CollectedFile>) -> (Vec<FileRecord>, Vec<Diagnostic>) {
+    let mut diagnostics: Vec<Diagnostic> = bundle_diags.to_vec();
+    let mut files: Vec<FileRecord> = Vec::with_capacity(collected.len());
+    for c in collected {
+        diagnostics.extend(c.diagnostics);
+        files.push(FileRecord { path: c.path, sha256: c.sha256.to_string(), size: c.size, kind: c.kind, status: c.status });
+    }
+    for d in bundle_diags {
+        let skipped_entry = matches!(d.code, Code::BundleUnsafeEntry | Code::BundleLimit) && !d.file.is_empty();
+        if skipped_entry && !files.iter().any(|f| f.path == d.file) {
+            files.push(FileRecord { path: d.file.clone(), sha256: String::new(), size: 0, kind: FileKind::Unrecognised, status: FileStatus::Skipped });
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    diagnostics.sort_by(|a, b| {
+        (&a.file, &a.pointer, a.line, a.column, a.code, &a.message).cmp(&(&b.file, &b.pointer, b.line, b.column, b.code, &b.message))
+    });
+    diagnostics.dedup();
+    (files, diagnostics)
+}

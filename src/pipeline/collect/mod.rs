@@ -1,0 +1,288 @@
+//! Step 2 — collect: parse each recognised file into format-neutral evidence (SBOMs with
+//! components and edges, attestations with subjects). A file that fails becomes diagnostics;
+//! the rest of the bundle still loads.
+
+pub mod cyclonedx;
+pub mod dsse;
+pub mod sniff;
+pub mod spdx;
+
+use crate::diag::{Code, Diagnostic, Severity};
+use crate::pipeline::index::DigestKey;
+use crate::pipeline::normalise::{self, Profile};
+use serde::Serialize;
+use serde_json::Value;
+pub use sniff::{sniff, FileKind, Sniffed};
+
+/// What became of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileStatus {
+    /// Failed to parse or failed its schema; listed first in the Imports view.
+    Failed,
+    /// Skipped by the bundle reader (unsafe entry or over a limit).
+    Skipped,
+    Parsed,
+    Unrecognised,
+}
+
+impl FileStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileStatus::Failed => "failed",
+            FileStatus::Skipped => "skipped",
+            FileStatus::Parsed => "parsed",
+            FileStatus::Unrecognised => "unrecognised",
+        }
+    }
+}
+
+/// An SBOM format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SbomFormat {
+    Cyclonedx,
+    Spdx,
+}
+
+/// A component as an SBOM lists it. `local_ref` (bom-ref, SPDXID or a pointer) only has meaning
+/// inside its document.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Component {
+    pub local_ref: String,
+    pub name: String,
+    pub version: Option<String>,
+    pub group: Option<String>,
+    pub purl: Option<String>,
+    pub component_type: Option<String>,
+    /// `alg:hex`, algorithm lowercased (`sha256`, `sha1`, `md5`, `sha3-256`, …).
+    pub hashes: Vec<String>,
+    pub licenses: Vec<String>,
+    pub supplier: Option<String>,
+    pub pointer: String,
+}
+
+impl Component {
+    /// Digests usable as artifact ids (sha256/384/512).
+    pub fn artifact_digests(&self) -> Vec<DigestKey> {
+        self.hashes.iter().filter_map(|h| DigestKey::parse(h).ok()).collect()
+    }
+}
+
+/// An SBOM reduced to what the graph needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sbom {
+    pub format: SbomFormat,
+    pub spec_version: String,
+    pub name: Option<String>,
+    pub components: Vec<Component>,
+    /// Local refs of the components the document describes (CycloneDX `metadata.component`,
+    /// SPDX `documentDescribes` / `DESCRIBES`).
+    pub described: Vec<String>,
+    /// `(from, to)`: `from` depends on `to`.
+    pub dependencies: Vec<(String, String)>,
+    /// `(parent, child)`: nesting (CycloneDX sub-components, SPDX `CONTAINS`).
+    pub includes: Vec<(String, String)>,
+}
+
+/// One in-toto subject.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subject {
+    pub name: Option<String>,
+    pub digests: Vec<DigestKey>,
+}
+
+/// One DSSE signature as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Signature {
+    pub keyid: Option<String>,
+    pub sig: String,
+}
+
+/// A DSSE envelope (or a bare in-toto statement) reduced to what graph and verifier need.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attestation {
+    pub payload_type: Option<String>,
+    /// The decoded payload bytes (needed again for signature checks).
+    pub payload: Vec<u8>,
+    pub statement_type: Option<String>,
+    pub predicate_type: Option<String>,
+    pub subjects: Vec<Subject>,
+    pub signatures: Vec<Signature>,
+    /// `false` for a bare statement outside any envelope.
+    pub enveloped: bool,
+}
+
+/// The evidence a document carries.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Content {
+    Sbom(Sbom),
+    Attestation(Attestation),
+    /// Recognised and parsed, but not (yet) part of the graph.
+    Opaque,
+}
+
+/// One document: a file, or a document carried inside one (a DSSE predicate).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub file: String,
+    /// Empty for the whole file; `/payload/predicate` for a carried document.
+    pub pointer: String,
+    pub kind: FileKind,
+    /// Hex SHA-256 of the normalised (step 3) form.
+    pub normalised_digest: String,
+    pub content: Content,
+}
+
+/// Everything collected from one file.
+#[derive(Debug, Clone)]
+pub struct CollectedFile {
+    pub path: String,
+    pub sha256: DigestKey,
+    pub size: u64,
+    pub kind: FileKind,
+    pub status: FileStatus,
+    pub diagnostics: Vec<Diagnostic>,
+    pub documents: Vec<Document>,
+}
+
+/// Collects one file: sniff, parse, normalise.
+pub fn collect_file(path: &str, bytes: &[u8], sha256: DigestKey) -> CollectedFile {
+    let sniffed = sniff(path, bytes);
+    let mut out = CollectedFile {
+        path: path.to_string(),
+        sha256,
+        size: bytes.len() as u64,
+        kind: sniffed.kind,
+        status: FileStatus::Parsed,
+        diagnostics: Vec::new(),
+        documents: Vec::new(),
+    };
+    if let Some(err) = sniffed.error {
+        out.diagnostics.push(err.into_diagnostic(path));
+    } else if let Some(value) = sniffed.json {
+        let mut ctx = Ctx::new(path);
+        out.documents = collect_document(&mut ctx, sniffed.kind, &value, "");
+        out.diagnostics = ctx.diagnostics;
+    } else if sniffed.kind == FileKind::Unrecognised {
+        out.status = FileStatus::Unrecognised;
+    }
+    if out.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        out.status = FileStatus::Failed;
+    }
+    out
+}
+
+/// Collects a parsed JSON document of a known kind. `pointer` locates it inside its file.
+pub fn collect_document(ctx: &mut Ctx, kind: FileKind, value: &Value, pointer: &str) -> Vec<Document> {
+    let file = ctx.file.clone();
+    let doc = |content, profile| Document {
+        file: file.clone(),
+        pointer: pointer.to_string(),
+        kind,
+        normalised_digest: normalise::normalised_digest(value, profile),
+        content,
+    };
+    match kind {
+        FileKind::Cyclonedx => match cyclonedx::collect(ctx, value) {
+            Some(sbom) => vec![doc(Content::Sbom(sbom), Profile::CycloneDx)],
+            None => Vec::new(),
+        },
+        FileKind::Spdx => match spdx::collect(ctx, value) {
+            Some(sbom) => vec![doc(Content::Sbom(sbom), Profile::Spdx)],
+            None => Vec::new(),
+        },
+        FileKind::Dsse | FileKind::InTotoStatement => dsse::collect(ctx, kind, value, pointer),
+        _ => vec![doc(Content::Opaque, Profile::Generic)],
+    }
+}
+
+/// Collection context: the file being read and the diagnostics found so far.
+#[derive(Debug)]
+pub struct Ctx {
+    pub file: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Ctx {
+    pub fn new(file: &str) -> Self {
+        Ctx { file: file.to_string(), diagnostics: Vec::new() }
+    }
+
+    /// Records a diagnostic at `pointer`.
+    pub fn report(&mut self, code: Code, pointer: impl Into<String>, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::new(code, self.file.clone(), message).at(pointer));
+    }
+
+    /// Records `ERR_DOC_SCHEMA` at `pointer`.
+    pub fn schema(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
+        self.report(Code::DocSchema, pointer, message);
+    }
+
+    /// A required string field; reports it when missing, mistyped or empty.
+    pub fn required_str<'v>(&mut self, obj: &'v Value, base: &str, key: &str) -> Option<&'v str> {
+        let pointer = crate::diag::pointer_join(base, key);
+        match obj.get(key) {
+            Some(Value::String(s)) if !s.trim().is_empty() => Some(s),
+            Some(Value::String(_)) => {
+                self.schema(pointer, format!("`{key}` is empty"));
+                None
+            }
+            Some(other) => {
+                self.schema(pointer, format!("`{key}` must be a string, found {}", type_name(other)));
+                None
+            }
+            None => {
+                self.schema(pointer, format!("required field `{key}` is missing"));
+                None
+            }
+        }
+    }
+
+    /// An optional string field; reports it only when present with the wrong type.
+    pub fn optional_str<'v>(&mut self, obj: &'v Value, base: &str, key: &str) -> Option<&'v str> {
+        match obj.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s),
+            Some(other) => {
+                let pointer = crate::diag::pointer_join(base, key);
+                self.schema(pointer, format!("`{key}` must be a string, found {}", type_name(other)));
+                None
+            }
+        }
+    }
+
+    /// An optional array field; reports it when present with the wrong type.
+    pub fn optional_array<'v>(&mut self, obj: &'v Value, base: &str, key: &str) -> &'v [Value] {
+        match obj.get(key) {
+            None | Some(Value::Null) => &[],
+            Some(Value::Array(items)) => items,
+            Some(other) => {
+                let pointer = crate::diag::pointer_join(base, key);
+                self.schema(pointer, format!("`{key}` must be an array, found {}", type_name(other)));
+                &[]
+            }
+        }
+    }
+}
+
+/// The JSON type name of a value, for messages.
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Normalises a hash algorithm name: `SHA-256` → `sha256`, `SHA3-256` → `sha3-256`, `MD5` → `md5`.
+pub fn hash_alg_name(alg: &str) -> String {
+    let lower = alg.trim().to_ascii_lowercase();
+    match lower.strip_prefix("sha-") {
+        Some(rest) if matches!(rest, "1" | "224" | "256" | "384" | "512") => format!("sha{rest}"),
+        _ => lower,
+    }
+}

@@ -1,0 +1,245 @@
+//! Content sniffing: what kind of evidence a file is, decided by its content (SPEC §1 table);
+//! folder names are only used where content alone cannot tell (binary tiles).
+
+use crate::json::{self, JsonError};
+use serde::Serialize;
+use serde_json::Value;
+use std::fmt;
+
+/// The kinds of file a bundle can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileKind {
+    Cyclonedx,
+    Spdx,
+    Dsse,
+    InTotoStatement,
+    Openvex,
+    Csaf,
+    Export,
+    ExportStream,
+    AuditPackManifest,
+    LegacyManifest,
+    Checksums,
+    TrustPolicy,
+    Checkpoint,
+    Tile,
+    PublicKey,
+    /// JSON that failed to parse, so its kind is unknown.
+    Json,
+    Unrecognised,
+}
+
+impl FileKind {
+    pub fn as_str(self) -> &'static str {
+        use FileKind::*;
+        match self {
+            Cyclonedx => "cyclonedx",
+            Spdx => "spdx",
+            Dsse => "dsse",
+            InTotoStatement => "in-toto-statement",
+            Openvex => "openvex",
+            Csaf => "csaf",
+            Export => "export",
+            ExportStream => "export-stream",
+            AuditPackManifest => "audit-pack-manifest",
+            LegacyManifest => "legacy-manifest",
+            Checksums => "checksums",
+            TrustPolicy => "trust-policy",
+            Checkpoint => "checkpoint",
+            Tile => "tile",
+            PublicKey => "public-key",
+            Json => "json",
+            Unrecognised => "unrecognised",
+        }
+    }
+}
+
+impl fmt::Display for FileKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The outcome of sniffing one file.
+#[derive(Debug)]
+pub struct Sniffed {
+    pub kind: FileKind,
+    /// The parsed document for JSON kinds.
+    pub json: Option<Value>,
+    /// The parse error for a file that looked like JSON but is not acceptable JSON.
+    pub error: Option<JsonError>,
+}
+
+/// Classifies a file by content.
+pub fn sniff(path: &str, bytes: &[u8]) -> Sniffed {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if looks_like_json(bytes) || is_json_name(name) && !bytes.is_empty() {
+        return sniff_json(path, name, bytes);
+    }
+    let kind = sniff_text_or_binary(path, name, bytes);
+    Sniffed { kind, json: None, error: None }
+}
+
+fn is_json_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".json", ".ndjson", ".jsonl", ".intoto.jsonl"].iter().any(|ext| lower.ends_with(ext))
+}
+
+/// First significant byte is `{` or `[` (after an optional BOM), or the data is UTF-16.
+fn looks_like_json(bytes: &[u8]) -> bool {
+    let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    if body.starts_with(&[0xFF, 0xFE]) || body.starts_with(&[0xFE, 0xFF]) {
+        return true;
+    }
+    matches!(body.iter().find(|b| !b.is_ascii_whitespace()), Some(b'{') | Some(b'['))
+}
+
+fn sniff_json(path: &str, name: &str, bytes: &[u8]) -> Sniffed {
+    match json::parse(bytes) {
+        Ok(value) => {
+            let kind = classify_value(path, name, &value);
+            Sniffed { kind, json: Some(value), error: None }
+        }
+        Err(error) => match ndjson_kind(bytes) {
+            Some(kind) => Sniffed { kind, json: None, error: None },
+            None => Sniffed { kind: FileKind::Json, json: None, error: Some(error) },
+        },
+    }
+}
+
+/// NDJSON whose first good record is an orchestrator export.
+fn ndjson_kind(bytes: &[u8]) -> Option<FileKind> {
+    let first = bytes.split(|b| *b == b'\n').find(|l| l.iter().any(|b| !b.is_ascii_whitespace()))?;
+    let v = json::parse(first).ok()?;
+    is_export(&v).then_some(FileKind::ExportStream)
+}
+
+fn is_export(v: &Value) -> bool {
+    v.get("runId").is_some() && v.get("artifactHash").is_some()
+}
+
+/// Decides the kind of a parsed JSON document (SPEC §1 table, first match wins).
+pub fn classify_value(path: &str, name: &str, v: &Value) -> FileKind {
+    let Some(obj) = v.as_object() else {
+        return FileKind::Unrecognised;
+    };
+    let str_of = |k: &str| obj.get(k).and_then(Value::as_str);
+    if obj.contains_key("bomFormat") || str_of("$schema").is_some_and(|s| s.contains("cyclonedx")) {
+        return FileKind::Cyclonedx;
+    }
+    if obj.contains_key("spdxVersion") {
+        return FileKind::Spdx;
+    }
+    if obj.contains_key("payloadType") && obj.contains_key("payload") && obj.contains_key("signatures") {
+        return FileKind::Dsse;
+    }
+    if is_openvex(obj) {
+        return FileKind::Openvex;
+    }
+    if let Some(doc) = obj.get("document") {
+        if doc.get("category").is_some() || doc.get("csaf_version").is_some() {
+            return FileKind::Csaf;
+        }
+    }
+    if is_export(v) {
+        return FileKind::Export;
+    }
+    if str_of("_type").is_some_and(|t| t.starts_with("https://in-toto.io/Statement")) {
+        return FileKind::InTotoStatement;
+    }
+    if name == "manifest.json" {
+        if obj.contains_key("spec_version") {
+            return FileKind::AuditPackManifest;
+        }
+        if obj.contains_key("manifestVersion") {
+            return FileKind::LegacyManifest;
+        }
+    }
+    if name == "checksums.json" {
+        return FileKind::Checksums;
+    }
+    if path == "trust.json" && (obj.contains_key("keys") || obj.contains_key("issuers")) {
+        return FileKind::TrustPolicy;
+    }
+    FileKind::Unrecognised
+}
+
+/// OpenVEX: an `@context` under openvex.dev, or (for defective documents) an `@context` key
+/// beside `statements[]`, so the VEX parser can say what is wrong.
+fn is_openvex(obj: &serde_json::Map<String, Value>) -> bool {
+    match obj.get("@context").and_then(Value::as_str) {
+        Some(ctx) if ctx.starts_with("https://openvex.dev/ns") => true,
+        Some(_) => obj.get("statements").is_some_and(Value::is_array),
+        None => false,
+    }
+}
+
+fn sniff_text_or_binary(path: &str, name: &str, bytes: &[u8]) -> FileKind {
+    let in_rekor = path.starts_with("rekor/") || path.contains("/rekor/");
+    if in_rekor && (path.contains("/tile/") || path.starts_with("rekor/tile/")) {
+        return FileKind::Tile;
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return FileKind::Unrecognised;
+    };
+    if name == "checksums.txt" || name.ends_with(".sha256sum") || name == "SHA256SUMS" {
+        return FileKind::Checksums;
+    }
+    if text.contains("-----BEGIN PUBLIC KEY-----") {
+        return FileKind::PublicKey;
+    }
+    if looks_like_signed_note(text) {
+        return FileKind::Checkpoint;
+    }
+    FileKind::Unrecognised
+}
+
+/// A C2SP signed note: text, a blank line, then lines starting with the em dash.
+fn looks_like_signed_note(text: &str) -> bool {
+    match text.split_once("\n\n") {
+        Some((body, sigs)) => !body.is_empty() && sigs.starts_with("\u{2014} "),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(path: &str, s: &str) -> FileKind {
+        sniff(path, s.as_bytes()).kind
+    }
+
+    #[test]
+    fn classification_is_by_content_not_folder() {
+        assert_eq!(kind("vex/x.json", r#"{"bomFormat":"CycloneDX","specVersion":"1.5"}"#), FileKind::Cyclonedx);
+        assert_eq!(kind("sboms/x.txt", r#"{"spdxVersion":"SPDX-2.3"}"#), FileKind::Spdx);
+        assert_eq!(kind("a", r#"{"payloadType":"x","payload":"","signatures":[]}"#), FileKind::Dsse);
+        assert_eq!(kind("a", r#"{"@context":"https://openvex.dev/ns/v0.2.0","statements":[]}"#), FileKind::Openvex);
+        assert_eq!(kind("a", r#"{"document":{"category":"csaf_vex"}}"#), FileKind::Csaf);
+        assert_eq!(kind("a", r#"{"runId":"r","artifactHash":"h"}"#), FileKind::Export);
+        assert_eq!(kind("x/manifest.json", r#"{"spec_version":"1.0"}"#), FileKind::AuditPackManifest);
+        assert_eq!(kind("manifest.json", r#"{"manifestVersion":"1"}"#), FileKind::LegacyManifest);
+        assert_eq!(kind("notes.md", "hello"), FileKind::Unrecognised);
+    }
+
+    #[test]
+    fn ndjson_export_streams_are_recognised() {
+        let s = "{\"runId\":\"a\",\"artifactHash\":\"h\"}\n{\"runId\":\"b\",\"artifactHash\":\"h\"}\n";
+        assert_eq!(kind("exports/runs.ndjson", s), FileKind::ExportStream);
+    }
+
+    #[test]
+    fn broken_json_is_reported_not_classified() {
+        let s = sniff("sboms/broken.json", b"{\"bomFormat\": ");
+        assert_eq!(s.kind, FileKind::Json);
+        assert!(s.error.is_some());
+    }
+
+    #[test]
+    fn signed_notes_are_checkpoints() {
+        let note = "example.com/log\n2\nAAAA\n\n\u{2014} example.com/log abcd\n";
+        assert_eq!(kind("rekor/checkpoint", note), FileKind::Checkpoint);
+    }
+}

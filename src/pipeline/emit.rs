@@ -1,0 +1,151 @@
+//! Step 5 — emit: turn collected documents into graph nodes and edges. Every id comes from
+//! content (normalised digests, purls, subject digests), never from paths or load order.
+
+use super::collect::{Attestation, CollectedFile, Component, Content, Document, Sbom, SbomFormat};
+use super::index::{ArtifactIndex, DigestKey};
+use crate::graph::{EdgeType, GraphBuilder, Location, NodeId, NodeKind};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// Adds every collected document of every file to the graph.
+pub fn emit_documents(builder: &mut GraphBuilder, files: &[CollectedFile], index: &ArtifactIndex) {
+    for file in files {
+        let mut attestation: Option<(NodeId, String)> = None;
+        for doc in &file.documents {
+            let id = match &doc.content {
+                Content::Sbom(sbom) => Some(emit_sbom(builder, doc, sbom, index)),
+                Content::Attestation(att) => {
+                    let id = emit_attestation(builder, doc, att, index);
+                    attestation = Some((id.clone(), format!("{}/payload/predicate", doc.pointer)));
+                    Some(id)
+                }
+                Content::Opaque => None,
+            };
+            if let (Some(id), Some((att_id, carried_at))) = (&id, &attestation) {
+                if doc.pointer == *carried_at {
+                    builder.add_edge(att_id, id, EdgeType::Carries);
+                }
+            }
+        }
+    }
+}
+
+fn location(doc: &Document, pointer: &str) -> Option<Location> {
+    Some(Location { file: doc.file.clone(), pointer: format!("{}{}", doc.pointer, pointer) })
+}
+
+fn fields(v: Value) -> BTreeMap<String, Value> {
+    match v {
+        Value::Object(m) => m.into_iter().filter(|(_, v)| !v.is_null()).collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+fn emit_sbom(b: &mut GraphBuilder, doc: &Document, sbom: &Sbom, index: &ArtifactIndex) -> NodeId {
+    let id = NodeId::from_digest_hex(&doc.normalised_digest);
+    let format = match sbom.format {
+        SbomFormat::Cyclonedx => "CycloneDX",
+        SbomFormat::Spdx => "SPDX",
+    };
+    let label = format!("{} ({format} {})", sbom.name.as_deref().unwrap_or("unnamed"), sbom.spec_version);
+    let f = json!({
+        "format": format, "specVersion": sbom.spec_version, "name": sbom.name,
+        "componentCount": sbom.components.len(), "normalisedDigest": format!("sha256:{}", doc.normalised_digest),
+    });
+    b.add_node(id.clone(), NodeKind::Sbom, label, fields(f), location(doc, ""));
+
+    let mut by_ref: HashMap<&str, NodeId> = HashMap::new();
+    for c in &sbom.components {
+        let cid = emit_component(b, doc, c);
+        by_ref.entry(c.local_ref.as_str()).or_insert(cid);
+    }
+    for c in &sbom.components {
+        let cid = &by_ref[c.local_ref.as_str()];
+        if sbom.described.contains(&c.local_ref) {
+            b.add_edge(&id, cid, EdgeType::Describes);
+            for digest in c.artifact_digests() {
+                let aid = emit_artifact(b, &digest, Some(&c.name), index, location(doc, &c.pointer));
+                b.add_edge(&id, &aid, EdgeType::Describes);
+            }
+        } else {
+            b.add_edge(&id, cid, EdgeType::Contains);
+        }
+    }
+    link_pairs(b, &by_ref, &sbom.dependencies, EdgeType::DependsOn);
+    link_pairs(b, &by_ref, &sbom.includes, EdgeType::Includes);
+    id
+}
+
+fn link_pairs(b: &mut GraphBuilder, by_ref: &HashMap<&str, NodeId>, pairs: &[(String, String)], kind: EdgeType) {
+    for (from, to) in pairs {
+        if let (Some(f), Some(t)) = (by_ref.get(from.as_str()), by_ref.get(to.as_str())) {
+            if f != t {
+                b.add_edge(f, t, kind);
+            }
+        }
+    }
+}
+
+/// A component's identity: its normalised purl, else group/name/version.
+pub fn component_id(c: &Component) -> NodeId {
+    match &c.purl {
+        Some(purl) => NodeId::of(&json!({"purl": purl})),
+        None => NodeId::of(&json!({"group": c.group, "name": c.name, "version": c.version})),
+    }
+}
+
+fn emit_component(b: &mut GraphBuilder, doc: &Document, c: &Component) -> NodeId {
+    let label = match &c.version {
+        Some(v) => format!("{}@{v}", c.name),
+        None => c.name.clone(),
+    };
+    let f = json!({
+        "name": c.name, "version": c.version, "group": c.group, "purl": c.purl, "type": c.component_type,
+        "hashes": c.hashes, "licenses": c.licenses, "supplier": c.supplier,
+    });
+    let mut f = fields(f);
+    f.insert("purl".into(), json!(c.purl)); // components always carry `purl` (null when unknown)
+    b.add_node(component_id(c), NodeKind::Component, label, f, location(doc, &c.pointer))
+}
+
+/// An artifact node: its id is the sha256 digest itself when there is one.
+fn emit_artifact(b: &mut GraphBuilder, digest: &DigestKey, name: Option<&str>, index: &ArtifactIndex, loc: Option<Location>) -> NodeId {
+    let id = match digest.algorithm {
+        super::index::DigestAlgorithm::Sha256 => NodeId::from_digest_hex(&digest.hex),
+        _ => NodeId::of(&json!({"artifact": digest.to_string()})),
+    };
+    let label = name.map(str::to_string).unwrap_or_else(|| digest.to_string());
+    let f = json!({"digests": [digest.to_string()], "names": name.into_iter().collect::<Vec<_>>(), "inBundle": index.contains(digest)});
+    b.add_node(id, NodeKind::Artifact, label, fields(f), loc)
+}
+
+fn emit_attestation(b: &mut GraphBuilder, doc: &Document, att: &Attestation, index: &ArtifactIndex) -> NodeId {
+    let id = NodeId::from_digest_hex(&doc.normalised_digest);
+    let label = att
+        .predicate_type
+        .clone()
+        .or_else(|| att.statement_type.clone())
+        .or_else(|| att.payload_type.clone())
+        .unwrap_or_else(|| "attestation".into());
+    let subjects: Vec<Value> = att
+        .subjects
+        .iter()
+        .map(|s| json!({"name": s.name, "digests": s.digests.iter().map(ToString::to_string).collect::<Vec<_>>()}))
+        .collect();
+    let f = json!({
+        "payloadType": att.payload_type, "statementType": att.statement_type, "predicateType": att.predicate_type,
+        "subjects": subjects, "enveloped": att.enveloped,
+        "keyids": att.signatures.iter().filter_map(|s| s.keyid.clone()).collect::<Vec<_>>(),
+        "normalisedDigest": format!("sha256:{}", doc.normalised_digest),
+    });
+    b.add_node(id.clone(), NodeKind::Attestation, label, fields(f), location(doc, ""));
+    for (i, s) in att.subjects.iter().enumerate() {
+        // One artifact per subject: prefer sha256 so ids meet the SBOM side.
+        if let Some(d) = s.digests.iter().min_by_key(|d| d.algorithm) {
+            let pointer = format!("/payload/subject/{i}");
+            let aid = emit_artifact(b, d, s.name.as_deref(), index, location(doc, &pointer));
+            b.add_edge(&id, &aid, EdgeType::Attests);
+        }
+    }
+    id
+}

@@ -1,0 +1,94 @@
+//! Step 3 — normalise: each document's *normalised digest*, SHA-256 of its RFC 8785 form after
+//! removing volatile fields and normalising URIs and package URLs.
+
+pub mod purl;
+pub mod uri;
+
+pub use purl::{normalise_if_purl, normalise_purl};
+pub use uri::normalise_uri;
+
+use serde_json::Value;
+
+/// Keys removed at any depth: they change from run to run without changing the evidence.
+const VOLATILE_KEYS: [&str; 3] = ["timestamp", "created", "modified"];
+
+/// Which volatile-field rules apply to a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// CycloneDX: also the top-level `serialNumber` (and `metadata.timestamp`, by the key rule).
+    CycloneDx,
+    /// SPDX: `creationInfo.created` (by the key rule).
+    Spdx,
+    /// Any other JSON document.
+    Generic,
+}
+
+/// The normalised form of a document (a new value; the input is untouched).
+pub fn normalised_value(doc: &Value, profile: Profile) -> Value {
+    let mut v = doc.clone();
+    if profile == Profile::CycloneDx {
+        if let Some(obj) = v.as_object_mut() {
+            obj.remove("serialNumber");
+        }
+    }
+    normalise_in_place(&mut v);
+    v
+}
+
+/// Hex SHA-256 of the JCS form of [`normalised_value`].
+pub fn normalised_digest(doc: &Value, profile: Profile) -> String {
+    crate::json::jcs::sha256_hex(&normalised_value(doc, profile))
+}
+
+fn normalise_in_place(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            map.retain(|k, _| !VOLATILE_KEYS.contains(&k.as_str()));
+            map.values_mut().for_each(normalise_in_place);
+        }
+        Value::Array(items) => items.iter_mut().for_each(normalise_in_place),
+        Value::String(s) => {
+            if let Some(n) = normalise_string(s) {
+                *s = n;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The normalised spelling of a string value if it is a URI or a purl.
+pub fn normalise_string(s: &str) -> Option<String> {
+    if s.len() > 4 && s[..4].eq_ignore_ascii_case("pkg:") {
+        return normalise_purl(s).ok().filter(|n| n != s);
+    }
+    normalise_uri(s).filter(|n| n != s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn volatile_fields_and_uri_case_do_not_change_the_digest() {
+        let a = json!({"bomFormat": "CycloneDX", "serialNumber": "urn:uuid:1", "metadata": {"timestamp": "2020-01-01T00:00:00Z"},
+                       "externalReferences": [{"url": "https://Example.com/x"}], "components": [{"purl": "pkg:NPM/a@1"}]});
+        let b = json!({"components": [{"purl": "pkg:npm/a@1"}], "bomFormat": "CycloneDX", "serialNumber": "urn:uuid:2",
+                       "metadata": {"timestamp": "2024-01-01T00:00:00Z"}, "externalReferences": [{"url": "https://example.com/x"}]});
+        assert_eq!(normalised_digest(&a, Profile::CycloneDx), normalised_digest(&b, Profile::CycloneDx));
+    }
+
+    #[test]
+    fn content_changes_do_change_the_digest() {
+        let a = json!({"components": [{"version": "1.0"}]});
+        let b = json!({"components": [{"version": "1.1"}]});
+        assert_ne!(normalised_digest(&a, Profile::Generic), normalised_digest(&b, Profile::Generic));
+    }
+
+    #[test]
+    fn serial_number_is_only_volatile_in_cyclonedx() {
+        let a = json!({"serialNumber": "1"});
+        let b = json!({"serialNumber": "2"});
+        assert_ne!(normalised_digest(&a, Profile::Generic), normalised_digest(&b, Profile::Generic));
+    }
+}

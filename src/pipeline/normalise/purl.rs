@@ -1,0 +1,78 @@
+//! Package URL normalisation on top of the `packageurl` crate (which lowercases the type and,
+//! per type, namespace and name, and sorts qualifiers when printing).
+
+use packageurl::PackageUrl;
+use std::str::FromStr;
+
+/// The canonical spelling of a purl, or an error message if it does not parse.
+pub fn normalise_purl(input: &str) -> Result<String, String> {
+    let purl = PackageUrl::from_str(input.trim()).map_err(|e| e.to_string())?;
+    let mut out = purl.to_string();
+    if purl.ty() == "pypi" {
+        out = pypi_name_dashes(&purl, out);
+    }
+    Ok(out)
+}
+
+/// Normalises if the string is a purl; otherwise returns it unchanged.
+pub fn normalise_if_purl(input: &str) -> String {
+    if input.len() > 4 && input[..4].eq_ignore_ascii_case("pkg:") {
+        normalise_purl(input).unwrap_or_else(|_| input.to_string())
+    } else {
+        input.to_string()
+    }
+}
+
+/// PyPI names compare with `_` and `-` equal (PEP 503); the purl spec says to use `-`.
+fn pypi_name_dashes(purl: &PackageUrl<'_>, printed: String) -> String {
+    if !purl.name().contains('_') {
+        return printed;
+    }
+    let name = purl.name().replace('_', "-");
+    match PackageUrl::new(purl.ty().to_string(), name) {
+        Ok(mut renamed) => {
+            if let Some(v) = purl.version() {
+                let _ = renamed.with_version(v.to_string());
+            }
+            if let Some(s) = purl.subpath() {
+                let _ = renamed.with_subpath(s.to_string());
+            }
+            for (k, v) in purl.qualifiers() {
+                let _ = renamed.add_qualifier(k.to_string(), v.to_string());
+            }
+            renamed.to_string()
+        }
+        Err(_) => printed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_case_and_qualifier_order_normalise() {
+        let a = normalise_purl("pkg:NPM/Lodash@4.17.21?os=linux&arch=x86").unwrap();
+        let b = normalise_purl("pkg:npm/lodash@4.17.21?arch=x86&os=linux").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a, "pkg:npm/lodash@4.17.21?arch=x86&os=linux");
+    }
+
+    #[test]
+    fn per_type_case_rules() {
+        assert_eq!(normalise_purl("pkg:github/Package-URL/Purl-Spec").unwrap(), "pkg:github/package-url/purl-spec");
+        // Maven names are case-sensitive and must stay as written.
+        assert_eq!(normalise_purl("pkg:maven/org.Apache/Commons@1").unwrap(), "pkg:maven/org.Apache/Commons@1");
+    }
+
+    #[test]
+    fn pypi_underscores_become_dashes() {
+        assert_eq!(normalise_purl("pkg:PyPI/Django_Rest@1.0").unwrap(), "pkg:pypi/django-rest@1.0");
+    }
+
+    #[test]
+    fn non_purls_pass_through() {
+        assert_eq!(normalise_if_purl("cpe:2.3:a:x"), "cpe:2.3:a:x");
+        assert!(normalise_purl("pkg:").is_err());
+    }
+}
