@@ -17,10 +17,16 @@ const WORKER_IMAGE: &str = "8d1d7c4a2b98a3dbb6a8362ffe6b1032b3cc604f6d96dda424db
 const IN_TOTO: &str = "application/vnd.in-toto+json";
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let out = std::env::args().nth(1).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("assets/demo"));
+    let out = std::env::args()
+        .nth(1)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("assets/demo"));
     let key = demo_key("evx demo: acme-release-2026 (public seed, never trust)");
     let keyid = "acme-release-2026";
-    write(&out.join("keys/acme-release-2026.pub"), &key.verifying_key().to_public_key_pem(LineEnding::LF)?)?;
+    write(
+        &out.join("keys/acme-release-2026.pub"),
+        &key.verifying_key().to_public_key_pem(LineEnding::LF)?,
+    )?;
 
     let provenance = json!({
         "_type": "https://in-toto.io/Statement/v1",
@@ -36,9 +42,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     });
     let envelope = sign_envelope(&key, keyid, IN_TOTO, &provenance);
-    write_json(&out.join("attestations/payments-api.provenance.dsse.json"), &envelope)?;
+    write_json(
+        &out.join("attestations/payments-api.provenance.dsse.json"),
+        &envelope,
+    )?;
 
-    let worker_sbom: Value = serde_json::from_slice(&std::fs::read(out.join("sboms/payments-worker.cdx.json"))?)?;
+    let worker_sbom: Value =
+        serde_json::from_slice(&std::fs::read(out.join("sboms/payments-worker.cdx.json"))?)?;
     let sbom_statement = json!({
         "_type": "https://in-toto.io/Statement/v0.1",
         "subject": [{"name": "registry.example.com/acme/payments-worker", "digest": {"sha256": WORKER_IMAGE}}],
@@ -46,7 +56,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "predicate": worker_sbom
     });
     let envelope = sign_envelope(&key, keyid, IN_TOTO, &sbom_statement);
-    write_json(&out.join("attestations/payments-worker.sbom.dsse.json"), &envelope)?;
+    write_json(
+        &out.join("attestations/payments-worker.sbom.dsse.json"),
+        &envelope,
+    )?;
     println!("demo material written to {}", out.display());
     Ok(())
 }
@@ -57,7 +70,13 @@ fn demo_key(seed: &str) -> SigningKey {
 
 /// DSSE v1 pre-authentication encoding.
 fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
-    let mut out = format!("DSSEv1 {} {} {} ", payload_type.len(), payload_type, payload.len()).into_bytes();
+    let mut out = format!(
+        "DSSEv1 {} {} {} ",
+        payload_type.len(),
+        payload_type,
+        payload.len()
+    )
+    .into_bytes();
     out.extend_from_slice(payload);
     out
 }

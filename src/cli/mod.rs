@@ -110,7 +110,12 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Reconcile(args)) => reconcile::run(&args, &cli.common),
         None => {
             let bundle = cli.bundle.unwrap_or_else(demo_bundle);
-            let args = ReconcileArgs { bundle, json: false, output: None, strict: false };
+            let args = ReconcileArgs {
+                bundle,
+                json: false,
+                output: None,
+                strict: false,
+            };
             reconcile::run(&args, &cli.common)
         }
     };

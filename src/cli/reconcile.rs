@@ -13,7 +13,9 @@ use std::fmt::Write as _;
 
 /// Runs the command; returns the exit code.
 pub fn run(args: &ReconcileArgs, common: &CommonArgs) -> u8 {
-    let options = Options { limits: common.limits() };
+    let options = Options {
+        limits: common.limits(),
+    };
     let model = match pipeline::reconcile_path(&args.bundle, &options, &NoProgress) {
         Ok(m) => m,
         Err(e) => {
@@ -21,7 +23,11 @@ pub fn run(args: &ReconcileArgs, common: &CommonArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let text = if args.json { json_text(&graph_json(&model, &generated_at())) } else { summary(&model) };
+    let text = if args.json {
+        json_text(&graph_json(&model, &generated_at()))
+    } else {
+        summary(&model)
+    };
     if let Err(e) = emit(&text, args.output.as_deref()) {
         eprintln!("evx: cannot write output: {e}");
         return exit::USAGE;
@@ -38,7 +44,11 @@ pub fn run(args: &ReconcileArgs, common: &CommonArgs) -> u8 {
 pub fn graph_json(model: &Reconciled, generated_at: &str) -> Value {
     let g = &model.graph;
     let nodes: Vec<Value> = g.nodes().map(|n| n.to_json()).collect();
-    let edges: Vec<Value> = g.edges().iter().map(|e| json!({"source": e.source, "target": e.target, "type": e.kind})).collect();
+    let edges: Vec<Value> = g
+        .edges()
+        .iter()
+        .map(|e| json!({"source": e.source, "target": e.target, "type": e.kind}))
+        .collect();
     let mut locations = Map::new();
     for n in g.nodes() {
         locations.insert(n.id.to_string(), json!(n.locations));
@@ -61,10 +71,25 @@ pub fn graph_json(model: &Reconciled, generated_at: &str) -> Value {
 pub fn summary(model: &Reconciled) -> String {
     let mut out = String::new();
     let g = &model.graph;
-    let _ = writeln!(out, "bundle       {} ({}, {} files)", sanitize(&model.source.display().to_string()), model.form.as_str(), model.files.len());
+    let _ = writeln!(
+        out,
+        "bundle       {} ({}, {} files)",
+        sanitize(&model.source.display().to_string()),
+        model.form.as_str(),
+        model.files.len()
+    );
     let _ = writeln!(out, "root digest  {}", g.root_digest());
-    let kinds: Vec<String> = g.counts_by_kind().iter().map(|(k, n)| format!("{k} {n}")).collect();
-    let _ = writeln!(out, "nodes        {:<6} {}", g.node_count(), kinds.join(" · "));
+    let kinds: Vec<String> = g
+        .counts_by_kind()
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    let _ = writeln!(
+        out,
+        "nodes        {:<6} {}",
+        g.node_count(),
+        kinds.join(" · ")
+    );
     let _ = writeln!(out, "edges        {}", g.edges().len());
     let _ = writeln!(out, "files        {}", file_status_counts(model));
     let _ = writeln!(out, "diagnostics  {}", severity_counts(model));
@@ -77,12 +102,21 @@ fn file_status_counts(model: &Reconciled) -> String {
     for f in &model.files {
         *counts.entry(f.status).or_default() += 1;
     }
-    counts.iter().map(|(s, n)| format!("{} {n}", s.as_str())).collect::<Vec<_>>().join(" · ")
+    counts
+        .iter()
+        .map(|(s, n)| format!("{} {n}", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 fn severity_counts(model: &Reconciled) -> String {
     let count = |s: Severity| model.diagnostics.iter().filter(|d| d.severity == s).count();
-    format!("{} error(s) · {} warning(s) · {} info", count(Severity::Error), count(Severity::Warning), count(Severity::Info))
+    format!(
+        "{} error(s) · {} warning(s) · {} info",
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info)
+    )
 }
 
 fn write_diagnostics_by_code(out: &mut String, model: &Reconciled) {
@@ -100,7 +134,12 @@ fn write_diagnostics_by_code(out: &mut String, model: &Reconciled) {
             if let (Some(l), Some(c)) = (d.line, d.column) {
                 let _ = write!(place, " ({l}:{c})");
             }
-            let _ = writeln!(out, "  {:<7} {place}: {}", d.severity.to_string(), sanitize(&d.message));
+            let _ = writeln!(
+                out,
+                "  {:<7} {place}: {}",
+                d.severity.to_string(),
+                sanitize(&d.message)
+            );
         }
     }
 }

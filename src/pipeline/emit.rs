@@ -31,7 +31,10 @@ pub fn emit_documents(builder: &mut GraphBuilder, files: &[CollectedFile], index
 }
 
 fn location(doc: &Document, pointer: &str) -> Option<Location> {
-    Some(Location { file: doc.file.clone(), pointer: format!("{}{}", doc.pointer, pointer) })
+    Some(Location {
+        file: doc.file.clone(),
+        pointer: format!("{}{}", doc.pointer, pointer),
+    })
 }
 
 fn fields(v: Value) -> BTreeMap<String, Value> {
@@ -47,12 +50,22 @@ fn emit_sbom(b: &mut GraphBuilder, doc: &Document, sbom: &Sbom, index: &Artifact
         SbomFormat::Cyclonedx => "CycloneDX",
         SbomFormat::Spdx => "SPDX",
     };
-    let label = format!("{} ({format} {})", sbom.name.as_deref().unwrap_or("unnamed"), sbom.spec_version);
+    let label = format!(
+        "{} ({format} {})",
+        sbom.name.as_deref().unwrap_or("unnamed"),
+        sbom.spec_version
+    );
     let f = json!({
         "format": format, "specVersion": sbom.spec_version, "name": sbom.name,
         "componentCount": sbom.components.len(), "normalisedDigest": format!("sha256:{}", doc.normalised_digest),
     });
-    b.add_node(id.clone(), NodeKind::Sbom, label, fields(f), location(doc, ""));
+    b.add_node(
+        id.clone(),
+        NodeKind::Sbom,
+        label,
+        fields(f),
+        location(doc, ""),
+    );
 
     let mut by_ref: HashMap<&str, NodeId> = HashMap::new();
     for c in &sbom.components {
@@ -64,7 +77,8 @@ fn emit_sbom(b: &mut GraphBuilder, doc: &Document, sbom: &Sbom, index: &Artifact
         if sbom.described.contains(&c.local_ref) {
             b.add_edge(&id, cid, EdgeType::Describes);
             for digest in c.artifact_digests() {
-                let aid = emit_artifact(b, &digest, Some(&c.name), index, location(doc, &c.pointer));
+                let aid =
+                    emit_artifact(b, &digest, Some(&c.name), index, location(doc, &c.pointer));
                 b.add_edge(&id, &aid, EdgeType::Describes);
             }
         } else {
@@ -76,7 +90,12 @@ fn emit_sbom(b: &mut GraphBuilder, doc: &Document, sbom: &Sbom, index: &Artifact
     id
 }
 
-fn link_pairs(b: &mut GraphBuilder, by_ref: &HashMap<&str, NodeId>, pairs: &[(String, String)], kind: EdgeType) {
+fn link_pairs(
+    b: &mut GraphBuilder,
+    by_ref: &HashMap<&str, NodeId>,
+    pairs: &[(String, String)],
+    kind: EdgeType,
+) {
     for (from, to) in pairs {
         if let (Some(f), Some(t)) = (by_ref.get(from.as_str()), by_ref.get(to.as_str())) {
             if f != t {
@@ -105,21 +124,40 @@ fn emit_component(b: &mut GraphBuilder, doc: &Document, c: &Component) -> NodeId
     });
     let mut f = fields(f);
     f.insert("purl".into(), json!(c.purl)); // components always carry `purl` (null when unknown)
-    b.add_node(component_id(c), NodeKind::Component, label, f, location(doc, &c.pointer))
+    b.add_node(
+        component_id(c),
+        NodeKind::Component,
+        label,
+        f,
+        location(doc, &c.pointer),
+    )
 }
 
 /// An artifact node: its id is the sha256 digest itself when there is one.
-fn emit_artifact(b: &mut GraphBuilder, digest: &DigestKey, name: Option<&str>, index: &ArtifactIndex, loc: Option<Location>) -> NodeId {
+fn emit_artifact(
+    b: &mut GraphBuilder,
+    digest: &DigestKey,
+    name: Option<&str>,
+    index: &ArtifactIndex,
+    loc: Option<Location>,
+) -> NodeId {
     let id = match digest.algorithm {
         super::index::DigestAlgorithm::Sha256 => NodeId::from_digest_hex(&digest.hex),
         _ => NodeId::of(&json!({"artifact": digest.to_string()})),
     };
-    let label = name.map(str::to_string).unwrap_or_else(|| digest.to_string());
+    let label = name
+        .map(str::to_string)
+        .unwrap_or_else(|| digest.to_string());
     let f = json!({"digests": [digest.to_string()], "names": name.into_iter().collect::<Vec<_>>(), "inBundle": index.contains(digest)});
     b.add_node(id, NodeKind::Artifact, label, fields(f), loc)
 }
 
-fn emit_attestation(b: &mut GraphBuilder, doc: &Document, att: &Attestation, index: &ArtifactIndex) -> NodeId {
+fn emit_attestation(
+    b: &mut GraphBuilder,
+    doc: &Document,
+    att: &Attestation,
+    index: &ArtifactIndex,
+) -> NodeId {
     let id = NodeId::from_digest_hex(&doc.normalised_digest);
     let label = att
         .predicate_type
@@ -138,7 +176,13 @@ fn emit_attestation(b: &mut GraphBuilder, doc: &Document, att: &Attestation, ind
         "keyids": att.signatures.iter().filter_map(|s| s.keyid.clone()).collect::<Vec<_>>(),
         "normalisedDigest": format!("sha256:{}", doc.normalised_digest),
     });
-    b.add_node(id.clone(), NodeKind::Attestation, label, fields(f), location(doc, ""));
+    b.add_node(
+        id.clone(),
+        NodeKind::Attestation,
+        label,
+        fields(f),
+        location(doc, ""),
+    );
     for (i, s) in att.subjects.iter().enumerate() {
         // One artifact per subject: prefer sha256 so ids meet the SBOM side.
         if let Some(d) = s.digests.iter().min_by_key(|d| d.algorithm) {

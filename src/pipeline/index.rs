@@ -45,9 +45,13 @@ impl DigestAlgorithm {
     }
 
     fn from_hex_len(len: usize) -> Option<Self> {
-        [DigestAlgorithm::Sha256, DigestAlgorithm::Sha384, DigestAlgorithm::Sha512]
-            .into_iter()
-            .find(|a| a.hex_len() == len)
+        [
+            DigestAlgorithm::Sha256,
+            DigestAlgorithm::Sha384,
+            DigestAlgorithm::Sha512,
+        ]
+        .into_iter()
+        .find(|a| a.hex_len() == len)
     }
 }
 
@@ -75,14 +79,18 @@ impl DigestFormatError {
 impl DigestKey {
     /// Parses `sha256:ABC…`, `SHA256:abc…`, `sha-256:…` or bare hex (length picks the algorithm).
     pub fn parse(input: &str) -> Result<DigestKey, DigestFormatError> {
-        let err = |why| DigestFormatError { input: truncate(input), why };
+        let err = |why| DigestFormatError {
+            input: truncate(input),
+            why,
+        };
         match input.split_once(':') {
             Some((alg, hex)) => {
                 let algorithm = DigestAlgorithm::from_name(alg).ok_or(err("unknown algorithm"))?;
                 Self::from_parts(algorithm, hex).map_err(|_| err("wrong hex length or character"))
             }
             None => {
-                let algorithm = DigestAlgorithm::from_hex_len(input.len()).ok_or(err("bare hex of unknown length"))?;
+                let algorithm = DigestAlgorithm::from_hex_len(input.len())
+                    .ok_or(err("bare hex of unknown length"))?;
                 Self::from_parts(algorithm, input).map_err(|_| err("not hex"))
             }
         }
@@ -91,21 +99,32 @@ impl DigestKey {
     /// Builds a key from an algorithm name and hex (in-toto `{"sha256": "…"}`, CycloneDX
     /// `{"alg": "SHA-256", "content": "…"}`).
     pub fn from_named(algorithm: &str, hex: &str) -> Result<DigestKey, DigestFormatError> {
-        let algorithm = DigestAlgorithm::from_name(algorithm)
-            .ok_or_else(|| DigestFormatError { input: truncate(algorithm), why: "unknown algorithm" })?;
+        let algorithm = DigestAlgorithm::from_name(algorithm).ok_or_else(|| DigestFormatError {
+            input: truncate(algorithm),
+            why: "unknown algorithm",
+        })?;
         Self::from_parts(algorithm, hex)
     }
 
     fn from_parts(algorithm: DigestAlgorithm, hex: &str) -> Result<DigestKey, DigestFormatError> {
         if hex.len() != algorithm.hex_len() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(DigestFormatError { input: truncate(hex), why: "wrong hex length or character" });
+            return Err(DigestFormatError {
+                input: truncate(hex),
+                why: "wrong hex length or character",
+            });
         }
-        Ok(DigestKey { algorithm, hex: hex.to_ascii_lowercase() })
+        Ok(DigestKey {
+            algorithm,
+            hex: hex.to_ascii_lowercase(),
+        })
     }
 
     /// SHA-256 of `bytes`.
     pub fn sha256_of(bytes: &[u8]) -> DigestKey {
-        DigestKey { algorithm: DigestAlgorithm::Sha256, hex: hex::encode(Sha256::digest(bytes)) }
+        DigestKey {
+            algorithm: DigestAlgorithm::Sha256,
+            hex: hex::encode(Sha256::digest(bytes)),
+        }
     }
 }
 
@@ -134,17 +153,27 @@ pub struct ArtifactIndex {
 
 impl ArtifactIndex {
     /// Hashes the files in parallel; paths under one digest are kept sorted.
-    pub fn build<'a>(files: impl IntoParallelIterator<Item = (&'a str, &'a [u8])>) -> (ArtifactIndex, Vec<DigestKey>) {
-        let hashed: Vec<(DigestKey, &str)> =
-            files.into_par_iter().map(|(path, bytes)| (DigestKey::sha256_of(bytes), path)).collect();
+    pub fn build<'a>(
+        files: impl IntoParallelIterator<Item = (&'a str, &'a [u8])>,
+    ) -> (ArtifactIndex, Vec<DigestKey>) {
+        let hashed: Vec<(DigestKey, &str)> = files
+            .into_par_iter()
+            .map(|(path, bytes)| (DigestKey::sha256_of(bytes), path))
+            .collect();
         let mut by_digest: BTreeMap<DigestKey, Vec<String>> = BTreeMap::new();
         for (key, path) in &hashed {
-            by_digest.entry(key.clone()).or_default().push(path.to_string());
+            by_digest
+                .entry(key.clone())
+                .or_default()
+                .push(path.to_string());
         }
         for paths in by_digest.values_mut() {
             paths.sort();
         }
-        (ArtifactIndex { by_digest }, hashed.into_iter().map(|(k, _)| k).collect())
+        (
+            ArtifactIndex { by_digest },
+            hashed.into_iter().map(|(k, _)| k).collect(),
+        )
     }
 
     /// The paths holding content with this digest.
@@ -174,8 +203,17 @@ mod tests {
     #[test]
     fn spellings_normalise_to_one_key() {
         let want = format!("sha256:{}", HEX.to_lowercase());
-        for input in [format!("sha256:{HEX}"), format!("SHA256:{HEX}"), format!("sha-256:{HEX}"), HEX.to_string()] {
-            assert_eq!(DigestKey::parse(&input).unwrap().to_string(), want, "{input}");
+        for input in [
+            format!("sha256:{HEX}"),
+            format!("SHA256:{HEX}"),
+            format!("sha-256:{HEX}"),
+            HEX.to_string(),
+        ] {
+            assert_eq!(
+                DigestKey::parse(&input).unwrap().to_string(),
+                want,
+                "{input}"
+            );
         }
     }
 
@@ -183,13 +221,28 @@ mod tests {
     fn sha384_and_sha512_by_prefix_or_length() {
         let h384 = "a".repeat(96);
         let h512 = "B".repeat(128);
-        assert_eq!(DigestKey::parse(&h384).unwrap().algorithm, DigestAlgorithm::Sha384);
-        assert_eq!(DigestKey::parse(&format!("SHA512:{h512}")).unwrap().to_string(), format!("sha512:{}", "b".repeat(128)));
+        assert_eq!(
+            DigestKey::parse(&h384).unwrap().algorithm,
+            DigestAlgorithm::Sha384
+        );
+        assert_eq!(
+            DigestKey::parse(&format!("SHA512:{h512}"))
+                .unwrap()
+                .to_string(),
+            format!("sha512:{}", "b".repeat(128))
+        );
     }
 
     #[test]
     fn anything_else_is_a_digest_format_error() {
-        for bad in ["md5:d41d8cd98f00b204e9800998ecf8427e", "sha256:abc", "sha256:", "zz", &"g".repeat(64), &format!("sha384:{}", "a".repeat(64))] {
+        for bad in [
+            "md5:d41d8cd98f00b204e9800998ecf8427e",
+            "sha256:abc",
+            "sha256:",
+            "zz",
+            &"g".repeat(64),
+            &format!("sha384:{}", "a".repeat(64)),
+        ] {
             let e = DigestKey::parse(bad).unwrap_err();
             assert_eq!(e.code(), Code::DigestFormat, "{bad}");
         }
@@ -197,7 +250,11 @@ mod tests {
 
     #[test]
     fn index_groups_identical_content() {
-        let files = vec![("b.json", &b"x"[..]), ("a.json", &b"x"[..]), ("c.json", &b"y"[..])];
+        let files = vec![
+            ("b.json", &b"x"[..]),
+            ("a.json", &b"x"[..]),
+            ("c.json", &b"y"[..]),
+        ];
         let (index, keys) = ArtifactIndex::build(files);
         assert_eq!(index.len(), 2);
         assert_eq!(index.paths(&keys[0]), ["a.json", "b.json"]);

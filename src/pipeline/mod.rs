@@ -56,17 +56,27 @@ pub struct Reconciled {
 impl Reconciled {
     /// Diagnostics with severity `error`.
     pub fn error_count(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
     }
 
     /// The diagnostics about one file.
-    pub fn diagnostics_for<'a>(&'a self, path: &'a str) -> impl Iterator<Item = &'a Diagnostic> + 'a {
+    pub fn diagnostics_for<'a>(
+        &'a self,
+        path: &'a str,
+    ) -> impl Iterator<Item = &'a Diagnostic> + 'a {
         self.diagnostics.iter().filter(move |d| d.file == path)
     }
 }
 
 /// Opens the bundle at `path` and reconciles it.
-pub fn reconcile_path(path: &Path, options: &Options, progress: &dyn ProgressSink) -> Result<Reconciled, OpenError> {
+pub fn reconcile_path(
+    path: &Path,
+    options: &Options,
+    progress: &dyn ProgressSink,
+) -> Result<Reconciled, OpenError> {
     let bundle = bundle::open(path, &options.limits, progress)?;
     Ok(reconcile(bundle, options, progress))
 }
@@ -74,9 +84,18 @@ pub fn reconcile_path(path: &Path, options: &Options, progress: &dyn ProgressSin
 /// Runs steps 1–5 over a loaded bundle.
 pub fn reconcile(bundle: Bundle, _options: &Options, progress: &dyn ProgressSink) -> Reconciled {
     let total = bundle.files.len() as u64;
-    let (index, digests) =
-        ArtifactIndex::build(bundle.files.par_iter().map(|f| (f.path.as_str(), f.bytes.as_slice())));
-    progress.report(Progress { stage: Stage::Indexing, done: total, total, bytes: total_bytes(&bundle) });
+    let (index, digests) = ArtifactIndex::build(
+        bundle
+            .files
+            .par_iter()
+            .map(|f| (f.path.as_str(), f.bytes.as_slice())),
+    );
+    progress.report(Progress {
+        stage: Stage::Indexing,
+        done: total,
+        total,
+        bytes: total_bytes(&bundle),
+    });
 
     let done = AtomicU64::new(0);
     let collected: Vec<CollectedFile> = bundle
@@ -86,19 +105,41 @@ pub fn reconcile(bundle: Bundle, _options: &Options, progress: &dyn ProgressSink
         .map(|(f, digest)| {
             let c = collect::collect_file(&f.path, &f.bytes, digest);
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            progress.report(Progress { stage: Stage::Parsing, done: n, total, bytes: 0 });
+            progress.report(Progress {
+                stage: Stage::Parsing,
+                done: n,
+                total,
+                bytes: 0,
+            });
             c
         })
         .collect();
 
-    progress.report(Progress { stage: Stage::Linking, done: 0, total: 1, bytes: 0 });
+    progress.report(Progress {
+        stage: Stage::Linking,
+        done: 0,
+        total: 1,
+        bytes: 0,
+    });
     let mut builder = GraphBuilder::new();
     emit::emit_documents(&mut builder, &collected, &index);
     let graph = builder.finish();
-    progress.report(Progress { stage: Stage::Done, done: 1, total: 1, bytes: 0 });
+    progress.report(Progress {
+        stage: Stage::Done,
+        done: 1,
+        total: 1,
+        bytes: 0,
+    });
 
     let (files, diagnostics) = file_records(&bundle.diagnostics, collected);
-    Reconciled { source: bundle.source, form: bundle.form, files, diagnostics, index, graph }
+    Reconciled {
+        source: bundle.source,
+        form: bundle.form,
+        files,
+        diagnostics,
+        index,
+        graph,
+    }
 }
 
 fn total_bytes(bundle: &Bundle) -> u64 {
@@ -106,22 +147,39 @@ fn total_bytes(bundle: &Bundle) -> u64 {
 }
 
 /// Merges collected files and the bundle reader's skipped entries into one sorted list.
-fn file_records(bundle_diags: &[Diagnostic], collected: Vec<CollectedFile>) -> (Vec<FileRecord>, Vec<Diagnostic>) {
+fn file_records(
+    bundle_diags: &[Diagnostic],
+    collected: Vec<CollectedFile>,
+) -> (Vec<FileRecord>, Vec<Diagnostic>) {
     let mut diagnostics: Vec<Diagnostic> = bundle_diags.to_vec();
     let mut files: Vec<FileRecord> = Vec::with_capacity(collected.len());
     for c in collected {
         diagnostics.extend(c.diagnostics);
-        files.push(FileRecord { path: c.path, sha256: c.sha256.to_string(), size: c.size, kind: c.kind, status: c.status });
+        files.push(FileRecord {
+            path: c.path,
+            sha256: c.sha256.to_string(),
+            size: c.size,
+            kind: c.kind,
+            status: c.status,
+        });
     }
     for d in bundle_diags {
-        let skipped_entry = matches!(d.code, Code::BundleUnsafeEntry | Code::BundleLimit) && !d.file.is_empty();
+        let skipped_entry =
+            matches!(d.code, Code::BundleUnsafeEntry | Code::BundleLimit) && !d.file.is_empty();
         if skipped_entry && !files.iter().any(|f| f.path == d.file) {
-            files.push(FileRecord { path: d.file.clone(), sha256: String::new(), size: 0, kind: FileKind::Unrecognised, status: FileStatus::Skipped });
+            files.push(FileRecord {
+                path: d.file.clone(),
+                sha256: String::new(),
+                size: 0,
+                kind: FileKind::Unrecognised,
+                status: FileStatus::Skipped,
+            });
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     diagnostics.sort_by(|a, b| {
-        (&a.file, &a.pointer, a.line, a.column, a.code, &a.message).cmp(&(&b.file, &b.pointer, b.line, b.column, b.code, &b.message))
+        (&a.file, &a.pointer, a.line, a.column, a.code, &a.message)
+            .cmp(&(&b.file, &b.pointer, b.line, b.column, b.code, &b.message))
     });
     diagnostics.dedup();
     (files, diagnostics)

@@ -30,11 +30,19 @@ pub fn manifest_entries(corpus: &std::path::Path, folder: &str) -> Vec<CorpusFil
         .as_array()
         .expect("files[]")
         .iter()
-        .filter(|f| f["path"].as_str().is_some_and(|p| p.starts_with(&format!("{folder}/"))))
+        .filter(|f| {
+            f["path"]
+                .as_str()
+                .is_some_and(|p| p.starts_with(&format!("{folder}/")))
+        })
         .map(|f| CorpusFile {
             path: f["path"].as_str().unwrap_or_default().to_string(),
             expect: f["expect"].as_str().unwrap_or_default().to_string(),
-            reason: f["reason"].as_str().or(f["note"].as_str()).unwrap_or_default().to_string(),
+            reason: f["reason"]
+                .as_str()
+                .or(f["note"].as_str())
+                .unwrap_or_default()
+                .to_string(),
         })
         .collect()
 }

@@ -36,11 +36,17 @@ pub fn collect(ctx: &mut Ctx, doc: &Value) -> Option<Sbom> {
     match doc.get("bomFormat").and_then(Value::as_str) {
         Some("CycloneDX") => {}
         Some(other) => {
-            ctx.schema("/bomFormat", format!("`bomFormat` must be \"CycloneDX\", found {other:?}"));
+            ctx.schema(
+                "/bomFormat",
+                format!("`bomFormat` must be \"CycloneDX\", found {other:?}"),
+            );
             return None;
         }
         None => {
-            ctx.schema("/bomFormat", "required field `bomFormat` is missing or not a string");
+            ctx.schema(
+                "/bomFormat",
+                "required field `bomFormat` is missing or not a string",
+            );
             return None;
         }
     }
@@ -68,9 +74,16 @@ pub fn collect(ctx: &mut Ctx, doc: &Value) -> Option<Sbom> {
 fn check_spec_version(ctx: &mut Ctx, doc: &Value) -> Option<String> {
     let v = ctx.required_str(doc, "", "specVersion")?;
     if LEGACY.contains(&v) {
-        ctx.report(Code::WarnFormatLegacy, "/specVersion", format!("CycloneDX {v} is a legacy version; read with the 1.4 rules"));
+        ctx.report(
+            Code::WarnFormatLegacy,
+            "/specVersion",
+            format!("CycloneDX {v} is a legacy version; read with the 1.4 rules"),
+        );
     } else if !SUPPORTED.contains(&v) {
-        ctx.schema("/specVersion", format!("unsupported CycloneDX specVersion {v:?} (1.4–1.7 are supported)"));
+        ctx.schema(
+            "/specVersion",
+            format!("unsupported CycloneDX specVersion {v:?} (1.4–1.7 are supported)"),
+        );
         return None;
     }
     Some(v.to_string())
@@ -79,7 +92,10 @@ fn check_spec_version(ctx: &mut Ctx, doc: &Value) -> Option<String> {
 fn check_serial_number(ctx: &mut Ctx, doc: &Value) {
     if let Some(serial) = ctx.optional_str(doc, "", "serialNumber") {
         if !is_uuid_urn(serial) {
-            ctx.schema("/serialNumber", format!("`serialNumber` {serial:?} is not an RFC 4122 `urn:uuid:` URN"));
+            ctx.schema(
+                "/serialNumber",
+                format!("`serialNumber` {serial:?} is not an RFC 4122 `urn:uuid:` URN"),
+            );
         }
     }
 }
@@ -91,13 +107,19 @@ fn is_uuid_urn(s: &str) -> bool {
     };
     let groups: Vec<&str> = uuid.split('-').collect();
     groups.len() == 5
-        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn collect_metadata(ctx: &mut Ctx, meta: &Value, sbom: &mut Sbom) {
     if let Some(ts) = ctx.optional_str(meta, "/metadata", "timestamp") {
         if chrono::DateTime::parse_from_rfc3339(ts).is_err() {
-            ctx.schema("/metadata/timestamp", format!("`metadata.timestamp` {ts:?} is not an RFC 3339 date-time"));
+            ctx.schema(
+                "/metadata/timestamp",
+                format!("`metadata.timestamp` {ts:?} is not an RFC 3339 date-time"),
+            );
         }
     }
     if let Some(root) = meta.get("component") {
@@ -111,48 +133,92 @@ fn collect_metadata(ctx: &mut Ctx, meta: &Value, sbom: &mut Sbom) {
     }
 }
 
-fn collect_component(ctx: &mut Ctx, c: &Value, pointer: &str, parent: Option<&str>, sbom: &mut Sbom) {
+fn collect_component(
+    ctx: &mut Ctx,
+    c: &Value,
+    pointer: &str,
+    parent: Option<&str>,
+    sbom: &mut Sbom,
+) {
     if !c.is_object() {
-        ctx.schema(pointer, format!("a component must be an object, found {}", type_name(c)));
+        ctx.schema(
+            pointer,
+            format!("a component must be an object, found {}", type_name(c)),
+        );
         return;
     }
     check_component_type(ctx, c, pointer);
     if let Some(scope) = ctx.optional_str(c, pointer, "scope") {
         if !SCOPES.contains(&scope) {
-            ctx.schema(pointer_join(pointer, "scope"), format!("scope {scope:?} is not one of required, optional, excluded"));
+            ctx.schema(
+                pointer_join(pointer, "scope"),
+                format!("scope {scope:?} is not one of required, optional, excluded"),
+            );
         }
     }
     let Some(name) = ctx.required_str(c, pointer, "name") else {
         return;
     };
-    let local_ref = ctx.optional_str(c, pointer, "bom-ref").map(str::to_string).unwrap_or_else(|| pointer.to_string());
+    let local_ref = ctx
+        .optional_str(c, pointer, "bom-ref")
+        .map(str::to_string)
+        .unwrap_or_else(|| pointer.to_string());
     let component = Component {
         local_ref: local_ref.clone(),
         name: name.to_string(),
         version: ctx.optional_str(c, pointer, "version").map(str::to_string),
-        group: ctx.optional_str(c, pointer, "group").filter(|g| !g.is_empty()).map(str::to_string),
+        group: ctx
+            .optional_str(c, pointer, "group")
+            .filter(|g| !g.is_empty())
+            .map(str::to_string),
         purl: collect_purl(ctx, c, pointer),
         component_type: c.get("type").and_then(Value::as_str).map(str::to_string),
         hashes: collect_hashes(ctx, c, pointer),
         licenses: collect_licenses(ctx, c, pointer),
-        supplier: c.get("supplier").and_then(|s| s.get("name")).and_then(Value::as_str).map(str::to_string),
+        supplier: c
+            .get("supplier")
+            .and_then(|s| s.get("name"))
+            .and_then(Value::as_str)
+            .map(str::to_string),
         pointer: pointer.to_string(),
     };
     sbom.components.push(component);
     if let Some(parent) = parent {
         sbom.includes.push((parent.to_string(), local_ref.clone()));
     }
-    for (i, child) in ctx.optional_array(c, pointer, "components").iter().enumerate() {
-        collect_component(ctx, child, &format!("{pointer}/components/{i}"), Some(&local_ref), sbom);
+    for (i, child) in ctx
+        .optional_array(c, pointer, "components")
+        .iter()
+        .enumerate()
+    {
+        collect_component(
+            ctx,
+            child,
+            &format!("{pointer}/components/{i}"),
+            Some(&local_ref),
+            sbom,
+        );
     }
 }
 
 fn check_component_type(ctx: &mut Ctx, c: &Value, pointer: &str) {
     match c.get("type") {
         Some(Value::String(t)) if COMPONENT_TYPES.contains(&t.as_str()) => {}
-        Some(Value::String(t)) => ctx.schema(pointer_join(pointer, "type"), format!("component type {t:?} is not a CycloneDX component type")),
-        Some(other) => ctx.schema(pointer_join(pointer, "type"), format!("component `type` must be a string, found {}", type_name(other))),
-        None => ctx.schema(pointer_join(pointer, "type"), "required field `type` is missing"),
+        Some(Value::String(t)) => ctx.schema(
+            pointer_join(pointer, "type"),
+            format!("component type {t:?} is not a CycloneDX component type"),
+        ),
+        Some(other) => ctx.schema(
+            pointer_join(pointer, "type"),
+            format!(
+                "component `type` must be a string, found {}",
+                type_name(other)
+            ),
+        ),
+        None => ctx.schema(
+            pointer_join(pointer, "type"),
+            "required field `type` is missing",
+        ),
     }
 }
 
@@ -161,7 +227,10 @@ fn collect_purl(ctx: &mut Ctx, c: &Value, pointer: &str) -> Option<String> {
     match normalise_purl(purl) {
         Ok(p) => Some(p),
         Err(e) => {
-            ctx.schema(pointer_join(pointer, "purl"), format!("purl {purl:?} does not parse: {e}"));
+            ctx.schema(
+                pointer_join(pointer, "purl"),
+                format!("purl {purl:?} does not parse: {e}"),
+            );
             Some(purl.to_string())
         }
     }
@@ -171,14 +240,26 @@ fn collect_hashes(ctx: &mut Ctx, c: &Value, pointer: &str) -> Vec<String> {
     let mut out = Vec::new();
     for (i, h) in ctx.optional_array(c, pointer, "hashes").iter().enumerate() {
         let hp = format!("{pointer}/hashes/{i}");
-        let (Some(alg), Some(content)) = (ctx.required_str(h, &hp, "alg"), ctx.required_str(h, &hp, "content")) else {
+        let (Some(alg), Some(content)) = (
+            ctx.required_str(h, &hp, "alg"),
+            ctx.required_str(h, &hp, "content"),
+        ) else {
             continue;
         };
         if !is_hash_content(content) {
-            ctx.schema(format!("{hp}/content"), format!("hash content {content:?} for {alg} is not 32, 40, 64, 96 or 128 hex digits"));
+            ctx.schema(
+                format!("{hp}/content"),
+                format!(
+                    "hash content {content:?} for {alg} is not 32, 40, 64, 96 or 128 hex digits"
+                ),
+            );
             continue;
         }
-        out.push(format!("{}:{}", hash_alg_name(alg), content.to_ascii_lowercase()));
+        out.push(format!(
+            "{}:{}",
+            hash_alg_name(alg),
+            content.to_ascii_lowercase()
+        ));
     }
     out.sort();
     out.dedup();
@@ -191,14 +272,25 @@ fn is_hash_content(s: &str) -> bool {
 
 fn collect_licenses(ctx: &mut Ctx, c: &Value, pointer: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for (i, entry) in ctx.optional_array(c, pointer, "licenses").iter().enumerate() {
+    for (i, entry) in ctx
+        .optional_array(c, pointer, "licenses")
+        .iter()
+        .enumerate()
+    {
         let lp = format!("{pointer}/licenses/{i}");
         let license = entry.get("license");
         let expression = entry.get("expression").and_then(Value::as_str);
         match (license, expression) {
-            (Some(_), Some(_)) => ctx.schema(lp, "a licence choice has both `license` and `expression`; it must have exactly one"),
+            (Some(_), Some(_)) => ctx.schema(
+                lp,
+                "a licence choice has both `license` and `expression`; it must have exactly one",
+            ),
             (Some(l), None) => {
-                if let Some(id) = l.get("id").or_else(|| l.get("name")).and_then(Value::as_str) {
+                if let Some(id) = l
+                    .get("id")
+                    .or_else(|| l.get("name"))
+                    .and_then(Value::as_str)
+                {
                     out.push(id.to_string());
                 }
             }
@@ -212,15 +304,24 @@ fn collect_licenses(ctx: &mut Ctx, c: &Value, pointer: &str) -> Vec<String> {
 }
 
 fn collect_dependencies(ctx: &mut Ctx, doc: &Value, sbom: &mut Sbom) {
-    for (i, dep) in ctx.optional_array(doc, "", "dependencies").iter().enumerate() {
+    for (i, dep) in ctx
+        .optional_array(doc, "", "dependencies")
+        .iter()
+        .enumerate()
+    {
         let dp = format!("/dependencies/{i}");
         let Some(from) = ctx.required_str(dep, &dp, "ref") else {
             continue;
         };
         for (j, to) in ctx.optional_array(dep, &dp, "dependsOn").iter().enumerate() {
             match to.as_str() {
-                Some(to) if !to.is_empty() => sbom.dependencies.push((from.to_string(), to.to_string())),
-                _ => ctx.schema(format!("{dp}/dependsOn/{j}"), "`dependsOn` entries must be non-empty strings"),
+                Some(to) if !to.is_empty() => {
+                    sbom.dependencies.push((from.to_string(), to.to_string()))
+                }
+                _ => ctx.schema(
+                    format!("{dp}/dependsOn/{j}"),
+                    "`dependsOn` entries must be non-empty strings",
+                ),
             }
         }
     }
@@ -253,17 +354,33 @@ mod tests {
         assert_eq!(sbom.components.len(), 3);
         assert_eq!(sbom.described, ["app"]);
         assert_eq!(sbom.components[1].purl.as_deref(), Some("pkg:npm/a@1"));
-        assert_eq!(sbom.components[1].hashes, [format!("sha256:{}", "ab".repeat(32))]);
-        assert_eq!(sbom.includes, [("a".to_string(), "/components/0/components/0".to_string())]);
+        assert_eq!(
+            sbom.components[1].hashes,
+            [format!("sha256:{}", "ab".repeat(32))]
+        );
+        assert_eq!(
+            sbom.includes,
+            [("a".to_string(), "/components/0/components/0".to_string())]
+        );
         assert_eq!(sbom.dependencies, [("app".to_string(), "a".to_string())]);
     }
 
     #[test]
     fn schema_problems_are_located() {
-        let (_, diags) = run(json!({"bomFormat": "CycloneDX", "specVersion": "1.5", "serialNumber": "urn:uuid:1",
-            "components": [{"type": "foo", "name": "x", "scope": "bar", "hashes": [{"alg": "MD5", "content": "foo"}]}]}));
+        let (_, diags) = run(
+            json!({"bomFormat": "CycloneDX", "specVersion": "1.5", "serialNumber": "urn:uuid:1",
+            "components": [{"type": "foo", "name": "x", "scope": "bar", "hashes": [{"alg": "MD5", "content": "foo"}]}]}),
+        );
         let pointers: Vec<&str> = diags.iter().map(|d| d.pointer.as_str()).collect();
-        assert_eq!(pointers, ["/serialNumber", "/components/0/type", "/components/0/scope", "/components/0/hashes/0/content"]);
+        assert_eq!(
+            pointers,
+            [
+                "/serialNumber",
+                "/components/0/type",
+                "/components/0/scope",
+                "/components/0/hashes/0/content"
+            ]
+        );
         assert!(diags.iter().all(|d| d.code == Code::DocSchema));
     }
 

@@ -3,7 +3,10 @@
 //!
 //! Pointers below `/payload` address the *decoded* payload (the envelope stores it as base64).
 
-use super::{collect_document, sniff::classify_value, type_name, Attestation, Content, Ctx, Document, FileKind, Signature, Subject};
+use super::{
+    collect_document, sniff::classify_value, type_name, Attestation, Content, Ctx, Document,
+    FileKind, Signature, Subject,
+};
 use crate::diag::{pointer_join, Code, Severity};
 use crate::pipeline::index::{DigestAlgorithm, DigestKey};
 use crate::pipeline::normalise::{self, Profile};
@@ -11,7 +14,10 @@ use base64::Engine;
 use serde_json::Value;
 
 /// The in-toto Statement types accepted.
-pub const STATEMENT_TYPES: [&str; 2] = ["https://in-toto.io/Statement/v0.1", "https://in-toto.io/Statement/v1"];
+pub const STATEMENT_TYPES: [&str; 2] = [
+    "https://in-toto.io/Statement/v0.1",
+    "https://in-toto.io/Statement/v1",
+];
 /// Classic in-toto metadata (`_type` link/layout) is signed with the same payload type.
 const CLASSIC_TYPES: [&str; 2] = ["link", "layout"];
 
@@ -59,7 +65,11 @@ fn read_envelope(ctx: &mut Ctx, env: &Value, base: &str) -> Option<(Attestation,
     let payload_b64 = ctx.required_str(env, base, "payload")?;
     let signatures = read_signatures(ctx, env, base);
     let Some(payload) = decode_base64(payload_b64) else {
-        ctx.report(Code::DssePayload, pointer_join(base, "payload"), "payload is not valid base64 (standard or URL-safe)");
+        ctx.report(
+            Code::DssePayload,
+            pointer_join(base, "payload"),
+            "payload is not valid base64 (standard or URL-safe)",
+        );
         return None;
     };
     let statement = if payload_type == "application/vnd.in-toto+json" {
@@ -67,14 +77,24 @@ fn read_envelope(ctx: &mut Ctx, env: &Value, base: &str) -> Option<(Attestation,
             Ok(v) => Some(v),
             Err(e) => {
                 let at = format!("{base}/payload{}", e.pointer);
-                ctx.report(Code::DssePayload, at, format!("payload is not valid JSON: {}", e.message));
+                ctx.report(
+                    Code::DssePayload,
+                    at,
+                    format!("payload is not valid JSON: {}", e.message),
+                );
                 None
             }
         }
     } else {
         None
     };
-    let att = Attestation { payload_type: Some(payload_type), payload, signatures, enveloped: true, ..bare_attestation() };
+    let att = Attestation {
+        payload_type: Some(payload_type),
+        payload,
+        signatures,
+        enveloped: true,
+        ..bare_attestation()
+    };
     Some((att, statement))
 }
 
@@ -82,13 +102,22 @@ fn read_signatures(ctx: &mut Ctx, env: &Value, base: &str) -> Vec<Signature> {
     let mut out = Vec::new();
     let sigs = ctx.optional_array(env, base, "signatures");
     if sigs.is_empty() {
-        ctx.schema(pointer_join(base, "signatures"), "an envelope needs at least one signature");
+        ctx.schema(
+            pointer_join(base, "signatures"),
+            "an envelope needs at least one signature",
+        );
     }
     for (i, s) in sigs.iter().enumerate() {
         let sp = format!("{base}/signatures/{i}");
         if let Some(sig) = ctx.required_str(s, &sp, "sig") {
-            let keyid = ctx.optional_str(s, &sp, "keyid").filter(|k| !k.is_empty()).map(str::to_string);
-            out.push(Signature { keyid, sig: sig.to_string() });
+            let keyid = ctx
+                .optional_str(s, &sp, "keyid")
+                .filter(|k| !k.is_empty())
+                .map(str::to_string);
+            out.push(Signature {
+                keyid,
+                sig: sig.to_string(),
+            });
         }
     }
     out
@@ -104,7 +133,10 @@ fn read_statement(ctx: &mut Ctx, stmt: &Value, base: &str, att: &mut Attestation
         }
         _ => {
             let why = match (ty, stmt.get("type")) {
-                (None, Some(_)) => "payload uses `type` instead of `_type`; not a valid in-toto Statement".to_string(),
+                (None, Some(_)) => {
+                    "payload uses `type` instead of `_type`; not a valid in-toto Statement"
+                        .to_string()
+                }
                 (None, None) => "payload has no `_type`; not an in-toto Statement".to_string(),
                 (Some(t), _) => format!("unknown in-toto `_type` {t:?}"),
             };
@@ -112,10 +144,13 @@ fn read_statement(ctx: &mut Ctx, stmt: &Value, base: &str, att: &mut Attestation
             return;
         }
     }
-    att.predicate_type = ctx.optional_str(stmt, base, "predicateType").map(str::to_string);
+    att.predicate_type = ctx
+        .optional_str(stmt, base, "predicateType")
+        .map(str::to_string);
     let subjects = ctx.optional_array(stmt, base, "subject");
     for (i, s) in subjects.iter().enumerate() {
-        att.subjects.push(read_subject(ctx, s, &format!("{base}/subject/{i}")));
+        att.subjects
+            .push(read_subject(ctx, s, &format!("{base}/subject/{i}")));
     }
 }
 
@@ -130,17 +165,31 @@ fn read_subject(ctx: &mut Ctx, s: &Value, sp: &str) -> Subject {
                 }
                 match hex.as_str().map(|h| DigestKey::from_named(alg, h)) {
                     Some(Ok(k)) => digests.push(k),
-                    _ => ctx.report(Code::DigestFormat, format!("{sp}/digest/{}", crate::diag::escape_pointer_token(alg)), format!("subject digest {alg} is not valid hex of the right length")),
+                    _ => ctx.report(
+                        Code::DigestFormat,
+                        format!("{sp}/digest/{}", crate::diag::escape_pointer_token(alg)),
+                        format!("subject digest {alg} is not valid hex of the right length"),
+                    ),
                 }
             }
             if digests.is_empty() && !map.is_empty() {
-                let d = crate::diag::Diagnostic::new(Code::DigestFormat, ctx.file.clone(), "subject has no sha256/sha384/sha512 digest; it cannot be indexed")
-                    .at(format!("{sp}/digest"))
-                    .with_severity(Severity::Warning);
+                let d = crate::diag::Diagnostic::new(
+                    Code::DigestFormat,
+                    ctx.file.clone(),
+                    "subject has no sha256/sha384/sha512 digest; it cannot be indexed",
+                )
+                .at(format!("{sp}/digest"))
+                .with_severity(Severity::Warning);
                 ctx.diagnostics.push(d);
             }
         }
-        Some(other) => ctx.schema(format!("{sp}/digest"), format!("subject `digest` must be an object, found {}", type_name(other))),
+        Some(other) => ctx.schema(
+            format!("{sp}/digest"),
+            format!(
+                "subject `digest` must be an object, found {}",
+                type_name(other)
+            ),
+        ),
         None => ctx.schema(format!("{sp}/digest"), "subject has no `digest`"),
     }
     digests.sort();
@@ -153,17 +202,21 @@ fn collect_predicate(ctx: &mut Ctx, stmt: &Value, base: &str) -> Vec<Document> {
         return Vec::new();
     };
     let kind = classify_value("", "", pred);
-    let carried = matches!(kind, FileKind::Cyclonedx | FileKind::Spdx | FileKind::Openvex | FileKind::Csaf);
+    let carried = matches!(
+        kind,
+        FileKind::Cyclonedx | FileKind::Spdx | FileKind::Openvex | FileKind::Csaf
+    );
     if !carried {
         return Vec::new();
     }
     let pointer = format!("{base}/predicate");
     let mut inner = Ctx::new(&ctx.file);
     let docs = collect_document(&mut inner, kind, pred, &pointer);
-    ctx.diagnostics.extend(inner.diagnostics.into_iter().map(|d| {
-        let file = d.file.clone();
-        d.nested_in(&file, &pointer)
-    }));
+    ctx.diagnostics
+        .extend(inner.diagnostics.into_iter().map(|d| {
+            let file = d.file.clone();
+            d.nested_in(&file, &pointer)
+        }));
     docs
 }
 
@@ -171,7 +224,9 @@ fn collect_predicate(ctx: &mut Ctx, stmt: &Value, base: &str) -> Vec<Document> {
 pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
     let s = s.trim();
-    [STANDARD, URL_SAFE, STANDARD_NO_PAD, URL_SAFE_NO_PAD].iter().find_map(|e| e.decode(s).ok())
+    [STANDARD, URL_SAFE, STANDARD_NO_PAD, URL_SAFE_NO_PAD]
+        .iter()
+        .find_map(|e| e.decode(s).ok())
 }
 
 #[cfg(test)]
@@ -194,12 +249,25 @@ mod tests {
     fn subjects_and_signatures_from_either_base64_alphabet() {
         for engine in [&STANDARD, &URL_SAFE_NO_PAD] {
             let mut ctx = Ctx::new("a.json");
-            let docs = collect(&mut ctx, FileKind::Dsse, &envelope(&statement(), engine), "");
+            let docs = collect(
+                &mut ctx,
+                FileKind::Dsse,
+                &envelope(&statement(), engine),
+                "",
+            );
             assert!(ctx.diagnostics.is_empty(), "{:?}", ctx.diagnostics);
-            let Content::Attestation(att) = &docs[0].content else { panic!() };
-            assert_eq!(att.subjects[0].digests[0].to_string(), format!("sha256:{}", "ab".repeat(32)));
+            let Content::Attestation(att) = &docs[0].content else {
+                panic!()
+            };
+            assert_eq!(
+                att.subjects[0].digests[0].to_string(),
+                format!("sha256:{}", "ab".repeat(32))
+            );
             assert_eq!(att.signatures[0].keyid.as_deref(), Some("k"));
-            assert_eq!(att.predicate_type.as_deref(), Some("https://slsa.dev/provenance/v1"));
+            assert_eq!(
+                att.predicate_type.as_deref(),
+                Some("https://slsa.dev/provenance/v1")
+            );
         }
     }
 
@@ -213,7 +281,10 @@ mod tests {
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[1].pointer, "/payload/predicate");
         assert!(matches!(docs[1].content, Content::Sbom(_)));
-        assert_eq!(ctx.diagnostics[0].pointer, "/payload/predicate/components/0/scope");
+        assert_eq!(
+            ctx.diagnostics[0].pointer,
+            "/payload/predicate/components/0/scope"
+        );
     }
 
     #[test]
@@ -240,6 +311,9 @@ mod tests {
         let mut ctx = Ctx::new("a.json");
         collect(&mut ctx, FileKind::Dsse, &envelope(&stmt, &STANDARD), "");
         assert_eq!(ctx.diagnostics[0].code, Code::DigestFormat);
-        assert_eq!(ctx.diagnostics[0].pointer, "/payload/subject/0/digest/sha256");
+        assert_eq!(
+            ctx.diagnostics[0].pointer,
+            "/payload/subject/0/digest/sha256"
+        );
     }
 }

@@ -65,7 +65,10 @@ pub struct Component {
 impl Component {
     /// Digests usable as artifact ids (sha256/384/512).
     pub fn artifact_digests(&self) -> Vec<DigestKey> {
-        self.hashes.iter().filter_map(|h| DigestKey::parse(h).ok()).collect()
+        self.hashes
+            .iter()
+            .filter_map(|h| DigestKey::parse(h).ok())
+            .collect()
     }
 }
 
@@ -167,14 +170,23 @@ pub fn collect_file(path: &str, bytes: &[u8], sha256: DigestKey) -> CollectedFil
     } else if sniffed.kind == FileKind::Unrecognised {
         out.status = FileStatus::Unrecognised;
     }
-    if out.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+    if out
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error)
+    {
         out.status = FileStatus::Failed;
     }
     out
 }
 
 /// Collects a parsed JSON document of a known kind. `pointer` locates it inside its file.
-pub fn collect_document(ctx: &mut Ctx, kind: FileKind, value: &Value, pointer: &str) -> Vec<Document> {
+pub fn collect_document(
+    ctx: &mut Ctx,
+    kind: FileKind,
+    value: &Value,
+    pointer: &str,
+) -> Vec<Document> {
     let file = ctx.file.clone();
     let doc = |content, profile| Document {
         file: file.clone(),
@@ -206,12 +218,16 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(file: &str) -> Self {
-        Ctx { file: file.to_string(), diagnostics: Vec::new() }
+        Ctx {
+            file: file.to_string(),
+            diagnostics: Vec::new(),
+        }
     }
 
     /// Records a diagnostic at `pointer`.
     pub fn report(&mut self, code: Code, pointer: impl Into<String>, message: impl Into<String>) {
-        self.diagnostics.push(Diagnostic::new(code, self.file.clone(), message).at(pointer));
+        self.diagnostics
+            .push(Diagnostic::new(code, self.file.clone(), message).at(pointer));
     }
 
     /// Records `ERR_DOC_SCHEMA` at `pointer`.
@@ -229,7 +245,10 @@ impl Ctx {
                 None
             }
             Some(other) => {
-                self.schema(pointer, format!("`{key}` must be a string, found {}", type_name(other)));
+                self.schema(
+                    pointer,
+                    format!("`{key}` must be a string, found {}", type_name(other)),
+                );
                 None
             }
             None => {
@@ -246,7 +265,10 @@ impl Ctx {
             Some(Value::String(s)) => Some(s),
             Some(other) => {
                 let pointer = crate::diag::pointer_join(base, key);
-                self.schema(pointer, format!("`{key}` must be a string, found {}", type_name(other)));
+                self.schema(
+                    pointer,
+                    format!("`{key}` must be a string, found {}", type_name(other)),
+                );
                 None
             }
         }
@@ -259,7 +281,10 @@ impl Ctx {
             Some(Value::Array(items)) => items,
             Some(other) => {
                 let pointer = crate::diag::pointer_join(base, key);
-                self.schema(pointer, format!("`{key}` must be an array, found {}", type_name(other)));
+                self.schema(
+                    pointer,
+                    format!("`{key}` must be an array, found {}", type_name(other)),
+                );
                 &[]
             }
         }

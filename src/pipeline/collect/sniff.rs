@@ -78,12 +78,18 @@ pub fn sniff(path: &str, bytes: &[u8]) -> Sniffed {
         return sniff_json(path, name, bytes);
     }
     let kind = sniff_text_or_binary(path, name, bytes);
-    Sniffed { kind, json: None, error: None }
+    Sniffed {
+        kind,
+        json: None,
+        error: None,
+    }
 }
 
 fn is_json_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    [".json", ".ndjson", ".jsonl", ".intoto.jsonl"].iter().any(|ext| lower.ends_with(ext))
+    [".json", ".ndjson", ".jsonl", ".intoto.jsonl"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
 }
 
 /// First significant byte is `{` or `[` (after an optional BOM), or the data is UTF-16.
@@ -92,25 +98,42 @@ fn looks_like_json(bytes: &[u8]) -> bool {
     if body.starts_with(&[0xFF, 0xFE]) || body.starts_with(&[0xFE, 0xFF]) {
         return true;
     }
-    matches!(body.iter().find(|b| !b.is_ascii_whitespace()), Some(b'{') | Some(b'['))
+    matches!(
+        body.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{') | Some(b'[')
+    )
 }
 
 fn sniff_json(path: &str, name: &str, bytes: &[u8]) -> Sniffed {
     match json::parse(bytes) {
         Ok(value) => {
             let kind = classify_value(path, name, &value);
-            Sniffed { kind, json: Some(value), error: None }
+            Sniffed {
+                kind,
+                json: Some(value),
+                error: None,
+            }
         }
         Err(error) => match ndjson_kind(bytes) {
-            Some(kind) => Sniffed { kind, json: None, error: None },
-            None => Sniffed { kind: FileKind::Json, json: None, error: Some(error) },
+            Some(kind) => Sniffed {
+                kind,
+                json: None,
+                error: None,
+            },
+            None => Sniffed {
+                kind: FileKind::Json,
+                json: None,
+                error: Some(error),
+            },
         },
     }
 }
 
 /// NDJSON whose first good record is an orchestrator export.
 fn ndjson_kind(bytes: &[u8]) -> Option<FileKind> {
-    let first = bytes.split(|b| *b == b'\n').find(|l| l.iter().any(|b| !b.is_ascii_whitespace()))?;
+    let first = bytes
+        .split(|b| *b == b'\n')
+        .find(|l| l.iter().any(|b| !b.is_ascii_whitespace()))?;
     let v = json::parse(first).ok()?;
     is_export(&v).then_some(FileKind::ExportStream)
 }
@@ -131,7 +154,10 @@ pub fn classify_value(path: &str, name: &str, v: &Value) -> FileKind {
     if obj.contains_key("spdxVersion") {
         return FileKind::Spdx;
     }
-    if obj.contains_key("payloadType") && obj.contains_key("payload") && obj.contains_key("signatures") {
+    if obj.contains_key("payloadType")
+        && obj.contains_key("payload")
+        && obj.contains_key("signatures")
+    {
         return FileKind::Dsse;
     }
     if is_openvex(obj) {
@@ -213,20 +239,51 @@ mod tests {
 
     #[test]
     fn classification_is_by_content_not_folder() {
-        assert_eq!(kind("vex/x.json", r#"{"bomFormat":"CycloneDX","specVersion":"1.5"}"#), FileKind::Cyclonedx);
-        assert_eq!(kind("sboms/x.txt", r#"{"spdxVersion":"SPDX-2.3"}"#), FileKind::Spdx);
-        assert_eq!(kind("a", r#"{"payloadType":"x","payload":"","signatures":[]}"#), FileKind::Dsse);
-        assert_eq!(kind("a", r#"{"@context":"https://openvex.dev/ns/v0.2.0","statements":[]}"#), FileKind::Openvex);
-        assert_eq!(kind("a", r#"{"document":{"category":"csaf_vex"}}"#), FileKind::Csaf);
-        assert_eq!(kind("a", r#"{"runId":"r","artifactHash":"h"}"#), FileKind::Export);
-        assert_eq!(kind("x/manifest.json", r#"{"spec_version":"1.0"}"#), FileKind::AuditPackManifest);
-        assert_eq!(kind("manifest.json", r#"{"manifestVersion":"1"}"#), FileKind::LegacyManifest);
+        assert_eq!(
+            kind(
+                "vex/x.json",
+                r#"{"bomFormat":"CycloneDX","specVersion":"1.5"}"#
+            ),
+            FileKind::Cyclonedx
+        );
+        assert_eq!(
+            kind("sboms/x.txt", r#"{"spdxVersion":"SPDX-2.3"}"#),
+            FileKind::Spdx
+        );
+        assert_eq!(
+            kind("a", r#"{"payloadType":"x","payload":"","signatures":[]}"#),
+            FileKind::Dsse
+        );
+        assert_eq!(
+            kind(
+                "a",
+                r#"{"@context":"https://openvex.dev/ns/v0.2.0","statements":[]}"#
+            ),
+            FileKind::Openvex
+        );
+        assert_eq!(
+            kind("a", r#"{"document":{"category":"csaf_vex"}}"#),
+            FileKind::Csaf
+        );
+        assert_eq!(
+            kind("a", r#"{"runId":"r","artifactHash":"h"}"#),
+            FileKind::Export
+        );
+        assert_eq!(
+            kind("x/manifest.json", r#"{"spec_version":"1.0"}"#),
+            FileKind::AuditPackManifest
+        );
+        assert_eq!(
+            kind("manifest.json", r#"{"manifestVersion":"1"}"#),
+            FileKind::LegacyManifest
+        );
         assert_eq!(kind("notes.md", "hello"), FileKind::Unrecognised);
     }
 
     #[test]
     fn ndjson_export_streams_are_recognised() {
-        let s = "{\"runId\":\"a\",\"artifactHash\":\"h\"}\n{\"runId\":\"b\",\"artifactHash\":\"h\"}\n";
+        let s =
+            "{\"runId\":\"a\",\"artifactHash\":\"h\"}\n{\"runId\":\"b\",\"artifactHash\":\"h\"}\n";
         assert_eq!(kind("exports/runs.ndjson", s), FileKind::ExportStream);
     }
 

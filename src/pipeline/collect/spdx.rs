@@ -17,8 +17,13 @@ enum Rel {
 fn relationship(kind: &str) -> Option<Rel> {
     Some(match kind {
         "DEPENDS_ON" | "DYNAMIC_LINK" | "STATIC_LINK" => Rel::DependsOn { reversed: false },
-        "DEPENDENCY_OF" | "RUNTIME_DEPENDENCY_OF" | "DEV_DEPENDENCY_OF" | "BUILD_DEPENDENCY_OF" | "TEST_DEPENDENCY_OF"
-        | "OPTIONAL_DEPENDENCY_OF" | "PROVIDED_DEPENDENCY_OF" => Rel::DependsOn { reversed: true },
+        "DEPENDENCY_OF"
+        | "RUNTIME_DEPENDENCY_OF"
+        | "DEV_DEPENDENCY_OF"
+        | "BUILD_DEPENDENCY_OF"
+        | "TEST_DEPENDENCY_OF"
+        | "OPTIONAL_DEPENDENCY_OF"
+        | "PROVIDED_DEPENDENCY_OF" => Rel::DependsOn { reversed: true },
         "CONTAINS" => Rel::Includes { reversed: false },
         "CONTAINED_BY" => Rel::Includes { reversed: true },
         "DESCRIBES" => Rel::Describes { reversed: false },
@@ -50,12 +55,23 @@ pub fn collect(ctx: &mut Ctx, doc: &Value) -> Option<Sbom> {
             sbom.components.push(c);
         }
     }
-    let known: BTreeSet<String> = sbom.components.iter().map(|c| c.local_ref.clone()).collect();
-    for (i, d) in ctx.optional_array(doc, "", "documentDescribes").iter().enumerate() {
+    let known: BTreeSet<String> = sbom
+        .components
+        .iter()
+        .map(|c| c.local_ref.clone())
+        .collect();
+    for (i, d) in ctx
+        .optional_array(doc, "", "documentDescribes")
+        .iter()
+        .enumerate()
+    {
         match d.as_str() {
             Some(r) if known.contains(r) => sbom.described.push(r.to_string()),
             Some(_) => {} // describes a file or an external element: not a component
-            None => ctx.schema(format!("/documentDescribes/{i}"), "`documentDescribes` entries must be strings"),
+            None => ctx.schema(
+                format!("/documentDescribes/{i}"),
+                "`documentDescribes` entries must be strings",
+            ),
         }
     }
     collect_relationships(ctx, doc, &known, &mut sbom);
@@ -68,15 +84,28 @@ fn check_version(ctx: &mut Ctx, doc: &Value) -> Option<String> {
     match doc.get("spdxVersion") {
         Some(Value::String(v)) if v == "SPDX-2.3" => Some(v.clone()),
         Some(Value::String(v)) if v == "SPDX-2.2" => {
-            ctx.report(Code::WarnSpdxVersion, "/spdxVersion", "SPDX-2.2 is accepted; SPDX-2.3 is the supported version");
+            ctx.report(
+                Code::WarnSpdxVersion,
+                "/spdxVersion",
+                "SPDX-2.2 is accepted; SPDX-2.3 is the supported version",
+            );
             Some(v.clone())
         }
         Some(Value::String(v)) => {
-            ctx.schema("/spdxVersion", format!("unsupported spdxVersion {v:?} (SPDX-2.3, or 2.2 with a warning)"));
+            ctx.schema(
+                "/spdxVersion",
+                format!("unsupported spdxVersion {v:?} (SPDX-2.3, or 2.2 with a warning)"),
+            );
             None
         }
         Some(other) => {
-            ctx.schema("/spdxVersion", format!("`spdxVersion` must be a string like \"SPDX-2.3\", found {}", type_name(other)));
+            ctx.schema(
+                "/spdxVersion",
+                format!(
+                    "`spdxVersion` must be a string like \"SPDX-2.3\", found {}",
+                    type_name(other)
+                ),
+            );
             None
         }
         None => {
@@ -89,7 +118,10 @@ fn check_version(ctx: &mut Ctx, doc: &Value) -> Option<String> {
 fn check_document_fields(ctx: &mut Ctx, doc: &Value) {
     if let Some(id) = ctx.required_str(doc, "", "SPDXID") {
         if id != "SPDXRef-DOCUMENT" {
-            ctx.schema("/SPDXID", format!("document SPDXID must be \"SPDXRef-DOCUMENT\", found {id:?}"));
+            ctx.schema(
+                "/SPDXID",
+                format!("document SPDXID must be \"SPDXRef-DOCUMENT\", found {id:?}"),
+            );
         }
     }
     ctx.required_str(doc, "", "name");
@@ -100,24 +132,39 @@ fn check_document_fields(ctx: &mut Ctx, doc: &Value) {
     };
     if let Some(created) = ctx.required_str(info, "/creationInfo", "created") {
         if chrono::DateTime::parse_from_rfc3339(created).is_err() {
-            ctx.schema("/creationInfo/created", format!("`created` {created:?} is not an RFC 3339 date-time"));
+            ctx.schema(
+                "/creationInfo/created",
+                format!("`created` {created:?} is not an RFC 3339 date-time"),
+            );
         }
     }
     match info.get("creators") {
         Some(Value::Array(cs)) if !cs.is_empty() => {
             for (i, c) in cs.iter().enumerate() {
                 if !c.is_string() {
-                    ctx.schema(format!("/creationInfo/creators/{i}"), format!("creators must be strings like \"Tool: x\", found {}", type_name(c)));
+                    ctx.schema(
+                        format!("/creationInfo/creators/{i}"),
+                        format!(
+                            "creators must be strings like \"Tool: x\", found {}",
+                            type_name(c)
+                        ),
+                    );
                 }
             }
         }
-        _ => ctx.schema("/creationInfo/creators", "`creators` must be a non-empty array of strings"),
+        _ => ctx.schema(
+            "/creationInfo/creators",
+            "`creators` must be a non-empty array of strings",
+        ),
     }
 }
 
 fn collect_package(ctx: &mut Ctx, p: &Value, pointer: &str, strict_22: bool) -> Option<Component> {
     if !p.is_object() {
-        ctx.schema(pointer, format!("a package must be an object, found {}", type_name(p)));
+        ctx.schema(
+            pointer,
+            format!("a package must be an object, found {}", type_name(p)),
+        );
         return None;
     }
     let id = ctx.required_str(p, pointer, "SPDXID");
@@ -131,27 +178,44 @@ fn collect_package(ctx: &mut Ctx, p: &Value, pointer: &str, strict_22: bool) -> 
     Some(Component {
         local_ref: id.to_string(),
         name: name.to_string(),
-        version: ctx.optional_str(p, pointer, "versionInfo").map(str::to_string),
+        version: ctx
+            .optional_str(p, pointer, "versionInfo")
+            .map(str::to_string),
         group: None,
         purl: collect_purl(ctx, p, pointer),
-        component_type: ctx.optional_str(p, pointer, "primaryPackagePurpose").map(|s| s.to_ascii_lowercase()),
+        component_type: ctx
+            .optional_str(p, pointer, "primaryPackagePurpose")
+            .map(|s| s.to_ascii_lowercase()),
         hashes: collect_checksums(ctx, p, pointer),
         licenses: collect_licenses(p),
-        supplier: ctx.optional_str(p, pointer, "supplier").and_then(strip_actor),
+        supplier: ctx
+            .optional_str(p, pointer, "supplier")
+            .and_then(strip_actor),
         pointer: pointer.to_string(),
     })
 }
 
 fn collect_purl(ctx: &mut Ctx, p: &Value, pointer: &str) -> Option<String> {
-    for (i, r) in ctx.optional_array(p, pointer, "externalRefs").iter().enumerate() {
+    for (i, r) in ctx
+        .optional_array(p, pointer, "externalRefs")
+        .iter()
+        .enumerate()
+    {
         let is_purl = r.get("referenceType").and_then(Value::as_str) == Some("purl");
-        let Some(locator) = r.get("referenceLocator").and_then(Value::as_str).filter(|_| is_purl) else {
+        let Some(locator) = r
+            .get("referenceLocator")
+            .and_then(Value::as_str)
+            .filter(|_| is_purl)
+        else {
             continue;
         };
         return match normalise_purl(locator) {
             Ok(p) => Some(p),
             Err(e) => {
-                ctx.schema(format!("{pointer}/externalRefs/{i}/referenceLocator"), format!("purl {locator:?} does not parse: {e}"));
+                ctx.schema(
+                    format!("{pointer}/externalRefs/{i}/referenceLocator"),
+                    format!("purl {locator:?} does not parse: {e}"),
+                );
                 Some(locator.to_string())
             }
         };
@@ -161,13 +225,27 @@ fn collect_purl(ctx: &mut Ctx, p: &Value, pointer: &str) -> Option<String> {
 
 fn collect_checksums(ctx: &mut Ctx, p: &Value, pointer: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for (i, c) in ctx.optional_array(p, pointer, "checksums").iter().enumerate() {
+    for (i, c) in ctx
+        .optional_array(p, pointer, "checksums")
+        .iter()
+        .enumerate()
+    {
         let cp = format!("{pointer}/checksums/{i}");
-        if let (Some(alg), Some(value)) = (ctx.required_str(c, &cp, "algorithm"), ctx.required_str(c, &cp, "checksumValue")) {
+        if let (Some(alg), Some(value)) = (
+            ctx.required_str(c, &cp, "algorithm"),
+            ctx.required_str(c, &cp, "checksumValue"),
+        ) {
             if value.bytes().all(|b| b.is_ascii_hexdigit()) {
-                out.push(format!("{}:{}", hash_alg_name(alg), value.to_ascii_lowercase()));
+                out.push(format!(
+                    "{}:{}",
+                    hash_alg_name(alg),
+                    value.to_ascii_lowercase()
+                ));
             } else {
-                ctx.schema(pointer_join(&cp, "checksumValue"), format!("checksum {value:?} is not hex"));
+                ctx.schema(
+                    pointer_join(&cp, "checksumValue"),
+                    format!("checksum {value:?} is not hex"),
+                );
             }
         }
     }
@@ -195,7 +273,11 @@ fn strip_actor(s: &str) -> Option<String> {
 }
 
 fn collect_relationships(ctx: &mut Ctx, doc: &Value, known: &BTreeSet<String>, sbom: &mut Sbom) {
-    for (i, r) in ctx.optional_array(doc, "", "relationships").iter().enumerate() {
+    for (i, r) in ctx
+        .optional_array(doc, "", "relationships")
+        .iter()
+        .enumerate()
+    {
         let rp = format!("/relationships/{i}");
         let (Some(a), Some(kind), Some(b)) = (
             ctx.required_str(r, &rp, "spdxElementId"),
@@ -211,14 +293,24 @@ fn collect_relationships(ctx: &mut Ctx, doc: &Value, known: &BTreeSet<String>, s
                     sbom.described.push(target.to_string());
                 }
             }
-            Some(Rel::DependsOn { reversed }) => push_pair(&mut sbom.dependencies, known, a, b, reversed),
-            Some(Rel::Includes { reversed }) => push_pair(&mut sbom.includes, known, a, b, reversed),
+            Some(Rel::DependsOn { reversed }) => {
+                push_pair(&mut sbom.dependencies, known, a, b, reversed)
+            }
+            Some(Rel::Includes { reversed }) => {
+                push_pair(&mut sbom.includes, known, a, b, reversed)
+            }
             None => {}
         }
     }
 }
 
-fn push_pair(out: &mut Vec<(String, String)>, known: &BTreeSet<String>, a: &str, b: &str, reversed: bool) {
+fn push_pair(
+    out: &mut Vec<(String, String)>,
+    known: &BTreeSet<String>,
+    a: &str,
+    b: &str,
+    reversed: bool,
+) {
     let (from, to) = if reversed { (b, a) } else { (a, b) };
     if known.contains(from) && known.contains(to) {
         out.push((from.to_string(), to.to_string()));
@@ -255,9 +347,15 @@ mod tests {
         let sbom = collect(&mut ctx, &doc("SPDX-2.3")).unwrap();
         assert!(ctx.diagnostics.is_empty(), "{:?}", ctx.diagnostics);
         assert_eq!(sbom.described, ["SPDXRef-app"]);
-        assert_eq!(sbom.dependencies, [("SPDXRef-app".to_string(), "SPDXRef-lib".to_string())]);
+        assert_eq!(
+            sbom.dependencies,
+            [("SPDXRef-app".to_string(), "SPDXRef-lib".to_string())]
+        );
         assert_eq!(sbom.components[1].purl.as_deref(), Some("pkg:pypi/lib-x@1"));
-        assert_eq!(sbom.components[0].hashes, [format!("sha256:{}", "aa".repeat(32))]);
+        assert_eq!(
+            sbom.components[0].hashes,
+            [format!("sha256:{}", "aa".repeat(32))]
+        );
     }
 
     #[test]

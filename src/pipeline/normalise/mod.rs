@@ -75,20 +75,29 @@ mod tests {
                        "externalReferences": [{"url": "https://Example.com/x"}], "components": [{"purl": "pkg:NPM/a@1"}]});
         let b = json!({"components": [{"purl": "pkg:npm/a@1"}], "bomFormat": "CycloneDX", "serialNumber": "urn:uuid:2",
                        "metadata": {"timestamp": "2024-01-01T00:00:00Z"}, "externalReferences": [{"url": "https://example.com/x"}]});
-        assert_eq!(normalised_digest(&a, Profile::CycloneDx), normalised_digest(&b, Profile::CycloneDx));
+        assert_eq!(
+            normalised_digest(&a, Profile::CycloneDx),
+            normalised_digest(&b, Profile::CycloneDx)
+        );
     }
 
     #[test]
     fn content_changes_do_change_the_digest() {
         let a = json!({"components": [{"version": "1.0"}]});
         let b = json!({"components": [{"version": "1.1"}]});
-        assert_ne!(normalised_digest(&a, Profile::Generic), normalised_digest(&b, Profile::Generic));
+        assert_ne!(
+            normalised_digest(&a, Profile::Generic),
+            normalised_digest(&b, Profile::Generic)
+        );
     }
 
     #[test]
     fn serial_number_is_only_volatile_in_cyclonedx() {
         let a = json!({"serialNumber": "1"});
         let b = json!({"serialNumber": "2"});
-        assert_ne!(normalised_digest(&a, Profile::Generic), normalised_digest(&b, Profile::Generic));
+        assert_ne!(
+            normalised_digest(&a, Profile::Generic),
+            normalised_digest(&b, Profile::Generic)
+        );
     }
 }

@@ -60,14 +60,23 @@ mod tests {
 
     #[test]
     fn per_type_case_rules() {
-        assert_eq!(normalise_purl("pkg:github/Package-URL/Purl-Spec").unwrap(), "pkg:github/package-url/purl-spec");
+        assert_eq!(
+            normalise_purl("pkg:github/Package-URL/Purl-Spec").unwrap(),
+            "pkg:github/package-url/purl-spec"
+        );
         // Maven names are case-sensitive and must stay as written.
-        assert_eq!(normalise_purl("pkg:maven/org.Apache/Commons@1").unwrap(), "pkg:maven/org.Apache/Commons@1");
+        assert_eq!(
+            normalise_purl("pkg:maven/org.Apache/Commons@1").unwrap(),
+            "pkg:maven/org.Apache/Commons@1"
+        );
     }
 
     #[test]
     fn pypi_underscores_become_dashes() {
-        assert_eq!(normalise_purl("pkg:PyPI/Django_Rest@1.0").unwrap(), "pkg:pypi/django-rest@1.0");
+        assert_eq!(
+            normalise_purl("pkg:PyPI/Django_Rest@1.0").unwrap(),
+            "pkg:pypi/django-rest@1.0"
+        );
     }
 
     #[test]

@@ -8,13 +8,20 @@ const NORMALISED_SCHEMES: [&str; 6] = ["http", "https", "ws", "wss", "ftp", "fil
 pub fn normalise_uri(input: &str) -> Option<String> {
     let scheme_end = input.find("://")?;
     let scheme = &input[..scheme_end];
-    if !NORMALISED_SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme)) {
+    if !NORMALISED_SCHEMES
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(scheme))
+    {
         return None;
     }
     let url = Url::parse(input).ok()?;
     let mut out = url.to_string();
     // `Url` adds "/" to an empty path; keep the author's choice so both spellings meet.
-    if !input[scheme_end + 3..].contains('/') && out.ends_with('/') && url.query().is_none() && url.fragment().is_none() {
+    if !input[scheme_end + 3..].contains('/')
+        && out.ends_with('/')
+        && url.query().is_none()
+        && url.fragment().is_none()
+    {
         out.pop();
     }
     Some(out)
@@ -26,9 +33,18 @@ mod tests {
 
     #[test]
     fn scheme_host_and_default_port_normalise() {
-        assert_eq!(normalise_uri("HTTPS://Example.COM:443/Path/X").unwrap(), "https://example.com/Path/X");
-        assert_eq!(normalise_uri("http://Example.com:80").unwrap(), "http://example.com");
-        assert_eq!(normalise_uri("http://example.com:8080/a").unwrap(), "http://example.com:8080/a");
+        assert_eq!(
+            normalise_uri("HTTPS://Example.COM:443/Path/X").unwrap(),
+            "https://example.com/Path/X"
+        );
+        assert_eq!(
+            normalise_uri("http://Example.com:80").unwrap(),
+            "http://example.com"
+        );
+        assert_eq!(
+            normalise_uri("http://example.com:8080/a").unwrap(),
+            "http://example.com:8080/a"
+        );
     }
 
     #[test]
