@@ -78,11 +78,19 @@ pub fn reconcile_path(
     progress: &dyn ProgressSink,
 ) -> Result<Reconciled, OpenError> {
     let bundle = bundle::open(path, &options.limits, progress)?;
-    Ok(reconcile(bundle, options, progress))
+    Ok(reconcile(&bundle, options, progress))
+}
+
+/// Opens and reconciles, keeping the loaded bundle: the explorer reads documents from it
+/// again on demand (the detail pane's normalised JSON).
+pub fn load_path(path: &Path, options: &Options, progress: &dyn ProgressSink) -> Result<(Bundle, Reconciled), OpenError> {
+    let bundle = bundle::open(path, &options.limits, progress)?;
+    let model = reconcile(&bundle, options, progress);
+    Ok((bundle, model))
 }
 
 /// Runs steps 1–5 over a loaded bundle.
-pub fn reconcile(bundle: Bundle, _options: &Options, progress: &dyn ProgressSink) -> Reconciled {
+pub fn reconcile(bundle: &Bundle, _options: &Options, progress: &dyn ProgressSink) -> Reconciled {
     let total = bundle.files.len() as u64;
     let (index, digests) = ArtifactIndex::build(
         bundle
@@ -94,7 +102,7 @@ pub fn reconcile(bundle: Bundle, _options: &Options, progress: &dyn ProgressSink
         stage: Stage::Indexing,
         done: total,
         total,
-        bytes: total_bytes(&bundle),
+        bytes: total_bytes(bundle),
     });
 
     let done = AtomicU64::new(0);
@@ -133,7 +141,7 @@ pub fn reconcile(bundle: Bundle, _options: &Options, progress: &dyn ProgressSink
 
     let (files, diagnostics) = file_records(&bundle.diagnostics, collected);
     Reconciled {
-        source: bundle.source,
+        source: bundle.source.clone(),
         form: bundle.form,
         files,
         diagnostics,
