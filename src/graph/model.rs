@@ -167,6 +167,16 @@ impl EvidenceGraph {
         self.graph.node_count()
     }
 
+    /// The node at position `i` of the id order.
+    pub fn node_at(&self, i: usize) -> Option<&Node> {
+        self.graph.node_weight(NodeIndex::new(i))
+    }
+
+    /// The position of `id` in the id order.
+    pub fn position(&self, id: &NodeId) -> Option<usize> {
+        self.index.get(id).map(|ix| ix.index())
+    }
+
     pub fn node(&self, id: &NodeId) -> Option<&Node> {
         self.index.get(id).map(|ix| &self.graph[*ix])
     }
