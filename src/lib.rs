@@ -16,3 +16,4 @@ pub mod graph;
 pub mod json;
 pub mod pipeline;
 pub mod progress;
+pub mod vex;
