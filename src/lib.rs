@@ -16,4 +16,5 @@ pub mod graph;
 pub mod json;
 pub mod pipeline;
 pub mod progress;
+pub mod trust;
 pub mod vex;
