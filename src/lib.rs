@@ -7,7 +7,11 @@
 //! - [`pipeline`]: SPEC §2 — index, collect, normalise, (lattice), graph; `reconcile` runs them.
 //! - [`graph`]: the content-addressed evidence graph and its root digest.
 //! - [`progress`]: the progress sink the pipeline reports to.
+//! - [`vex`]: SPEC §3 — VEX readers (OpenVEX, CycloneDX, CSAF), the authority lattice, the merge.
+//! - [`trust`]: SPEC §4 — the trust policy and issuer authority.
+//! - [`verify`]: SPEC §5 — keys, DSSE, signed notes, Merkle proofs, tiles.
 //! - [`cli`]: the headless commands and their human/JSON printers.
+//! - `tui`: the explorer, a second view of the same model.
 
 pub mod bundle;
 pub mod cli;
@@ -16,4 +20,6 @@ pub mod graph;
 pub mod json;
 pub mod pipeline;
 pub mod progress;
+pub mod trust;
 pub mod verify;
+pub mod vex;
