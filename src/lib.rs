@@ -11,7 +11,7 @@
 //! - [`trust`]: SPEC §4 — the trust policy and issuer authority.
 //! - [`verify`]: SPEC §5 — keys, DSSE, signed notes, Merkle proofs, tiles.
 //! - [`cli`]: the headless commands and their human/JSON printers.
-//! - `tui`: the explorer, a second view of the same model.
+//! - [`tui`]: the explorer, a second view of the same model.
 
 pub mod bundle;
 pub mod cli;
@@ -21,5 +21,6 @@ pub mod json;
 pub mod pipeline;
 pub mod progress;
 pub mod trust;
+pub mod tui;
 pub mod verify;
 pub mod vex;

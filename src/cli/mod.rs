@@ -104,20 +104,41 @@ pub fn demo_bundle() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo")
 }
 
+/// Opens the explorer; without a terminal (a pipe, CI) prints the reconcile summary instead.
+fn explore(bundle: PathBuf, common: &CommonArgs) -> u8 {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!(
+            "evx: not a terminal; printing the reconcile summary (use `evx reconcile` in scripts)"
+        );
+        let args = ReconcileArgs {
+            bundle,
+            json: false,
+            output: None,
+            strict: false,
+        };
+        return reconcile::run(&args, common);
+    }
+    let options = crate::pipeline::Options {
+        limits: common.limits(),
+    };
+    let theme = crate::tui::theme::Theme {
+        color: common.color(),
+    };
+    match crate::tui::run(bundle, options, theme) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("evx: terminal error: {e}");
+            exit::USAGE
+        }
+    }
+}
+
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
         Some(Command::Reconcile(args)) => reconcile::run(&args, &cli.common),
-        None => {
-            let bundle = cli.bundle.unwrap_or_else(demo_bundle);
-            let args = ReconcileArgs {
-                bundle,
-                json: false,
-                output: None,
-                strict: false,
-            };
-            reconcile::run(&args, &cli.common)
-        }
+        None => explore(cli.bundle.unwrap_or_else(demo_bundle), &cli.common),
     };
     ExitCode::from(code)
 }

@@ -181,14 +181,29 @@ impl EvidenceGraph {
         self.index.get(id).map(|ix| &self.graph[*ix])
     }
 
-    /// Edges leaving `id`, in sorted order.
+    /// Edges leaving `id`, sorted by (target, type).
     pub fn outgoing(&self, id: &NodeId) -> Vec<&Edge> {
-        self.edges.iter().filter(|e| &e.source == id).collect()
+        self.adjacent(id, petgraph::Direction::Outgoing)
     }
 
-    /// Edges arriving at `id`, in sorted order.
+    /// Edges arriving at `id`, sorted by (source, type).
     pub fn incoming(&self, id: &NodeId) -> Vec<&Edge> {
-        self.edges.iter().filter(|e| &e.target == id).collect()
+        self.adjacent(id, petgraph::Direction::Incoming)
+    }
+
+    /// Adjacent edges through petgraph's adjacency lists: O(degree), not O(edges).
+    fn adjacent(&self, id: &NodeId, dir: petgraph::Direction) -> Vec<&Edge> {
+        use petgraph::visit::EdgeRef;
+        let Some(ix) = self.index.get(id) else {
+            return Vec::new();
+        };
+        let mut out: Vec<&Edge> = self
+            .graph
+            .edges_directed(*ix, dir)
+            .map(|e| &self.edges[e.id().index()])
+            .collect();
+        out.sort();
+        out
     }
 
     /// Number of nodes per kind.

@@ -83,7 +83,11 @@ pub fn reconcile_path(
 
 /// Opens and reconciles, keeping the loaded bundle: the explorer reads documents from it
 /// again on demand (the detail pane's normalised JSON).
-pub fn load_path(path: &Path, options: &Options, progress: &dyn ProgressSink) -> Result<(Bundle, Reconciled), OpenError> {
+pub fn load_path(
+    path: &Path,
+    options: &Options,
+    progress: &dyn ProgressSink,
+) -> Result<(Bundle, Reconciled), OpenError> {
     let bundle = bundle::open(path, &options.limits, progress)?;
     let model = reconcile(&bundle, options, progress);
     Ok((bundle, model))

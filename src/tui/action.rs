@@ -14,7 +14,13 @@ pub enum Tab {
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [Tab::Overview, Tab::Graph, Tab::Conflicts, Tab::Validation, Tab::Imports];
+    pub const ALL: [Tab; 5] = [
+        Tab::Overview,
+        Tab::Graph,
+        Tab::Conflicts,
+        Tab::Validation,
+        Tab::Imports,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -77,8 +83,14 @@ pub enum Action {
     ScrollUp,
     ScrollDown,
     /// A left click at a screen position.
-    Click { column: u16, row: u16 },
-    Resize { width: u16, height: u16 },
+    Click {
+        column: u16,
+        row: u16,
+    },
+    Resize {
+        width: u16,
+        height: u16,
+    },
     Progress(Progress),
     Loaded(Box<Loaded>),
     LoadFailed(String),

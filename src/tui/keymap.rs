@@ -20,50 +20,233 @@ pub struct Binding {
     pub label: &'static str,
     pub command: Command,
     pub description: &'static str,
-    /// Shown in the status bar of the scope.
-    pub in_bar: bool,
+    /// The status bar's short text; empty when the binding is not in the bar.
+    pub hint: &'static str,
 }
 
-const fn b(scope: Scope, keys: &'static [KeyCode], label: &'static str, command: Command, description: &'static str, in_bar: bool) -> Binding {
-    Binding { scope, keys, label, command, description, in_bar }
+const fn b(
+    scope: Scope,
+    keys: &'static [KeyCode],
+    label: &'static str,
+    command: Command,
+    description: &'static str,
+    hint: &'static str,
+) -> Binding {
+    Binding {
+        scope,
+        keys,
+        label,
+        command,
+        description,
+        hint,
+    }
 }
 
-use KeyCode::{Backspace, Char, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab as TabKey, Up, BackTab};
+use KeyCode::{
+    BackTab, Backspace, Char, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right,
+    Tab as TabKey, Up,
+};
 use Scope::Global;
 
 /// Every binding of the explorer.
 pub const BINDINGS: &[Binding] = &[
-    b(Global, &[Char('q')], "q", Command::Quit, "quit", true),
-    b(Global, &[Esc], "Esc", Command::Close, "close help or filter; quit", false),
-    b(Global, &[Char('1')], "1", Command::GoTab(Tab::Overview), "Overview tab", false),
-    b(Global, &[Char('2')], "2", Command::GoTab(Tab::Graph), "Graph tab", false),
-    b(Global, &[Char('3')], "3", Command::GoTab(Tab::Conflicts), "Conflicts tab", false),
-    b(Global, &[Char('4')], "4", Command::GoTab(Tab::Validation), "Validation tab", false),
-    b(Global, &[Char('5')], "5", Command::GoTab(Tab::Imports), "Imports tab", false),
-    b(Global, &[TabKey], "Tab/S-Tab", Command::NextTab, "next tab (Shift-Tab: previous)", true),
-    b(Global, &[BackTab], "S-Tab", Command::PrevTab, "previous tab", false),
-    b(Global, &[Char('j'), Down], "j/↓", Command::Down, "move down", true),
-    b(Global, &[Char('k'), Up], "k/↑", Command::Up, "move up", true),
-    b(Global, &[PageDown], "PgDn", Command::PageDown, "page down", false),
-    b(Global, &[PageUp], "PgUp", Command::PageUp, "page up", false),
-    b(Global, &[Char('g'), Home], "g/Home", Command::Top, "first row", false),
-    b(Global, &[Char('G'), End], "G/End", Command::Bottom, "last row", false),
-    b(Global, &[Char('/')], "/", Command::StartFilter, "filter (incremental)", true),
-    b(Global, &[Char('n')], "n", Command::NextMatch, "next match", false),
-    b(Global, &[Char('N')], "N", Command::PrevMatch, "previous match", false),
-    b(Global, &[Char('?')], "?", Command::ToggleHelp, "help", true),
-    b(Scope::Tab(Tab::Graph), &[Char('h'), Left], "h/←", Command::FocusLeft, "focus tree (closes a group)", true),
-    b(Scope::Tab(Tab::Graph), &[Char('l'), Right], "l/→", Command::FocusRight, "focus edges (opens a group)", true),
-    b(Scope::Tab(Tab::Graph), &[Enter], "Enter", Command::Enter, "open group / follow edge", true),
-    b(Scope::Tab(Tab::Graph), &[Backspace], "Backspace", Command::Back, "go back", true),
-    b(Scope::Tab(Tab::Conflicts), &[Enter], "Enter", Command::Enter, "show the verdict in the Graph", true),
-    b(Scope::Tab(Tab::Imports), &[Enter], "Enter", Command::Enter, "show the file's first node in the Graph", true),
+    b(Global, &[Char('q')], "q", Command::Quit, "quit", "quit"),
+    b(
+        Global,
+        &[Esc],
+        "Esc",
+        Command::Close,
+        "close help or filter; quit",
+        "",
+    ),
+    b(
+        Global,
+        &[Char('1')],
+        "1",
+        Command::GoTab(Tab::Overview),
+        "Overview tab",
+        "",
+    ),
+    b(
+        Global,
+        &[Char('2')],
+        "2",
+        Command::GoTab(Tab::Graph),
+        "Graph tab",
+        "",
+    ),
+    b(
+        Global,
+        &[Char('3')],
+        "3",
+        Command::GoTab(Tab::Conflicts),
+        "Conflicts tab",
+        "",
+    ),
+    b(
+        Global,
+        &[Char('4')],
+        "4",
+        Command::GoTab(Tab::Validation),
+        "Validation tab",
+        "",
+    ),
+    b(
+        Global,
+        &[Char('5')],
+        "5",
+        Command::GoTab(Tab::Imports),
+        "Imports tab",
+        "",
+    ),
+    b(
+        Global,
+        &[TabKey],
+        "Tab",
+        Command::NextTab,
+        "next tab (Shift-Tab: previous)",
+        "tabs",
+    ),
+    b(
+        Global,
+        &[BackTab],
+        "S-Tab",
+        Command::PrevTab,
+        "previous tab",
+        "",
+    ),
+    b(
+        Global,
+        &[Char('j'), Down],
+        "j/↓",
+        Command::Down,
+        "move down",
+        "down",
+    ),
+    b(
+        Global,
+        &[Char('k'), Up],
+        "k/↑",
+        Command::Up,
+        "move up",
+        "up",
+    ),
+    b(
+        Global,
+        &[PageDown],
+        "PgDn",
+        Command::PageDown,
+        "page down",
+        "",
+    ),
+    b(Global, &[PageUp], "PgUp", Command::PageUp, "page up", ""),
+    b(
+        Global,
+        &[Char('g'), Home],
+        "g/Home",
+        Command::Top,
+        "first row",
+        "",
+    ),
+    b(
+        Global,
+        &[Char('G'), End],
+        "G/End",
+        Command::Bottom,
+        "last row",
+        "",
+    ),
+    b(
+        Global,
+        &[Char('/')],
+        "/",
+        Command::StartFilter,
+        "filter (incremental)",
+        "filter",
+    ),
+    b(
+        Global,
+        &[Char('n')],
+        "n",
+        Command::NextMatch,
+        "next match",
+        "",
+    ),
+    b(
+        Global,
+        &[Char('N')],
+        "N",
+        Command::PrevMatch,
+        "previous match",
+        "",
+    ),
+    b(
+        Global,
+        &[Char('?')],
+        "?",
+        Command::ToggleHelp,
+        "help",
+        "help",
+    ),
+    b(
+        Scope::Tab(Tab::Graph),
+        &[Char('h'), Left],
+        "h/←",
+        Command::FocusLeft,
+        "focus tree (closes a group)",
+        "tree",
+    ),
+    b(
+        Scope::Tab(Tab::Graph),
+        &[Char('l'), Right],
+        "l/→",
+        Command::FocusRight,
+        "focus edges (opens a group)",
+        "edges",
+    ),
+    b(
+        Scope::Tab(Tab::Graph),
+        &[Enter],
+        "Enter",
+        Command::Enter,
+        "open group / follow edge",
+        "open/follow",
+    ),
+    b(
+        Scope::Tab(Tab::Graph),
+        &[Backspace],
+        "Backspace",
+        Command::Back,
+        "go back",
+        "back",
+    ),
+    b(
+        Scope::Tab(Tab::Conflicts),
+        &[Enter],
+        "Enter",
+        Command::Enter,
+        "show the verdict in the Graph",
+        "in graph",
+    ),
+    b(
+        Scope::Tab(Tab::Imports),
+        &[Enter],
+        "Enter",
+        Command::Enter,
+        "show the file's first node in the Graph",
+        "in graph",
+    ),
 ];
 
 /// The command a key press means on `tab`: a tab binding wins over a global one.
 pub fn lookup(tab: Tab, key: KeyEvent) -> Option<Command> {
     let code = normalise(key);
-    let find = |scope: Scope| BINDINGS.iter().find(|b| b.scope == scope && b.keys.contains(&code)).map(|b| b.command);
+    let find = |scope: Scope| {
+        BINDINGS
+            .iter()
+            .find(|b| b.scope == scope && b.keys.contains(&code))
+            .map(|b| b.command)
+    };
     find(Scope::Tab(tab)).or_else(|| find(Scope::Global))
 }
 
@@ -77,7 +260,9 @@ fn normalise(key: KeyEvent) -> KeyCode {
 
 /// The bindings the status bar shows on `tab`.
 pub fn bar_bindings(tab: Tab) -> impl Iterator<Item = &'static Binding> {
-    BINDINGS.iter().filter(move |b| b.in_bar && (b.scope == Global || b.scope == Scope::Tab(tab)))
+    BINDINGS
+        .iter()
+        .filter(move |b| !b.hint.is_empty() && (b.scope == Global || b.scope == Scope::Tab(tab)))
 }
 
 #[cfg(test)]
@@ -91,7 +276,11 @@ mod tests {
         for b in BINDINGS {
             for k in b.keys {
                 let scope = format!("{:?}", b.scope);
-                assert!(seen.insert((scope, format!("{k:?}"))), "{k:?} bound twice in {:?}", b.scope);
+                assert!(
+                    seen.insert((scope, format!("{k:?}"))),
+                    "{k:?} bound twice in {:?}",
+                    b.scope
+                );
             }
         }
     }
@@ -101,13 +290,35 @@ mod tests {
         let enter = KeyEvent::from(Enter);
         assert_eq!(lookup(Tab::Graph, enter), Some(Command::Enter));
         assert_eq!(lookup(Tab::Overview, enter), None);
-        assert_eq!(lookup(Tab::Overview, KeyEvent::from(Char('3'))), Some(Command::GoTab(Tab::Conflicts)));
+        assert_eq!(
+            lookup(Tab::Overview, KeyEvent::from(Char('3'))),
+            Some(Command::GoTab(Tab::Conflicts))
+        );
     }
 
     #[test]
     fn spec_keys_are_all_bound() {
-        for code in [Char('j'), Char('k'), Up, Down, PageUp, PageDown, Char('g'), Char('G'), Char('/'), Char('n'), Char('N'), Char('?'), Char('q'), Esc, TabKey] {
-            assert!(lookup(Tab::Overview, KeyEvent::from(code)).is_some(), "{code:?}");
+        for code in [
+            Char('j'),
+            Char('k'),
+            Up,
+            Down,
+            PageUp,
+            PageDown,
+            Char('g'),
+            Char('G'),
+            Char('/'),
+            Char('n'),
+            Char('N'),
+            Char('?'),
+            Char('q'),
+            Esc,
+            TabKey,
+        ] {
+            assert!(
+                lookup(Tab::Overview, KeyEvent::from(code)).is_some(),
+                "{code:?}"
+            );
         }
     }
 }

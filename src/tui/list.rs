@@ -36,7 +36,9 @@ impl Cursor {
         let max_offset = len.saturating_sub(height.max(1));
         self.offset = (self.offset as isize + delta).clamp(0, max_offset as isize) as usize;
         let last_visible = self.offset + height.max(1) - 1;
-        self.selected = self.selected.clamp(self.offset, last_visible.min(len.saturating_sub(1)));
+        self.selected = self
+            .selected
+            .clamp(self.offset, last_visible.min(len.saturating_sub(1)));
     }
 
     fn scroll_into_view(&mut self, len: usize, height: usize) {

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+pub mod tui;
+
 /// `../shared/corpus`, or `None` (with a note on stderr) where the corpus is absent.
 pub fn corpus() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");

@@ -1,0 +1,67 @@
+//! The normalised JSON of a node, read again from the loaded bundle when the node is selected
+//! (the model keeps no document bodies).
+
+use crate::bundle::Bundle;
+use crate::graph::{Node, NodeKind};
+use crate::pipeline::collect::dsse::decode_base64;
+use crate::pipeline::normalise::{normalised_value, Profile};
+use serde_json::Value;
+
+/// Pretty-printed normalised JSON of the node's first location, or a line saying why not.
+pub fn normalised_json_lines(bundle: &Bundle, node: &Node) -> Vec<String> {
+    let Some(loc) = node.locations.iter().next() else {
+        return vec![format!(
+            "({} nodes have no document of their own)",
+            node.kind
+        )];
+    };
+    let Ok(i) = bundle
+        .files
+        .binary_search_by(|f| f.path.as_str().cmp(&loc.file))
+    else {
+        return vec![format!("({} is not in the bundle)", loc.file)];
+    };
+    let pointer = match node.kind {
+        // An envelope's interesting part is its statement, not the base64.
+        NodeKind::Attestation if loc.pointer.is_empty() => "/payload",
+        _ => loc.pointer.as_str(),
+    };
+    match value_at(&bundle.files[i].bytes, pointer)
+        .or_else(|| value_at(&bundle.files[i].bytes, &loc.pointer))
+    {
+        Some(v) => {
+            let normalised = normalised_value(&v, profile(node));
+            serde_json::to_string_pretty(&normalised)
+                .unwrap_or_default()
+                .lines()
+                .map(str::to_string)
+                .collect()
+        }
+        None => vec![format!("(nothing at {} {})", loc.file, loc.pointer)],
+    }
+}
+
+fn profile(node: &Node) -> Profile {
+    match (node.kind, node.field_str("format")) {
+        (NodeKind::Sbom, Some("CycloneDX")) => Profile::CycloneDx,
+        (NodeKind::Sbom, Some("SPDX")) => Profile::Spdx,
+        _ => Profile::Generic,
+    }
+}
+
+/// The value at `pointer`; a pointer through `/payload` continues in the decoded DSSE payload.
+fn value_at(bytes: &[u8], pointer: &str) -> Option<Value> {
+    let doc = crate::json::parse(bytes).ok()?;
+    match pointer.strip_prefix("/payload") {
+        Some(rest) if doc.get("payloadType").is_some() => {
+            let payload = decode_base64(doc.get("payload")?.as_str()?)?;
+            let inner = crate::json::parse(&payload).ok()?;
+            if rest.is_empty() {
+                Some(inner)
+            } else {
+                inner.pointer(rest).cloned()
+            }
+        }
+        _ => doc.pointer(pointer).cloned(),
+    }
+}

@@ -1,0 +1,196 @@
+//! `update` without a terminal: navigation, tabs, edge following with history, filters.
+
+mod common;
+
+use common::tui::{loaded_app, press, type_filter};
+use evx::graph::NodeKind;
+use evx::tui::action::{Action, Command, Tab};
+use evx::tui::app::{App, GraphFocus, TreeRow};
+use evx::tui::update::update;
+
+fn app() -> App {
+    loaded_app(&common::demo(), 120, 40)
+}
+
+fn selected_label(app: &App) -> String {
+    let r = app.ready().unwrap();
+    let p = r.graph.selected_node().expect("a node is selected");
+    r.model.graph.node_at(p).unwrap().label.clone()
+}
+
+#[test]
+fn tabs_switch_by_number_and_cycle() {
+    let mut app = app();
+    assert_eq!(app.tab, Tab::Overview);
+    press(&mut app, &[Command::GoTab(Tab::Imports)]);
+    assert_eq!(app.tab, Tab::Imports);
+    press(&mut app, &[Command::NextTab]);
+    assert_eq!(app.tab, Tab::Overview);
+    press(&mut app, &[Command::PrevTab, Command::PrevTab]);
+    assert_eq!(app.tab, Tab::Validation);
+}
+
+#[test]
+fn tree_navigation_moves_over_groups_and_nodes() {
+    let mut app = app();
+    press(&mut app, &[Command::GoTab(Tab::Graph)]);
+    let r = app.ready().unwrap();
+    assert_eq!(r.graph.row(0), Some(TreeRow::Group(NodeKind::Artifact)));
+    press(&mut app, &[Command::Down]);
+    assert!(app.ready().unwrap().graph.selected_node().is_some());
+    press(&mut app, &[Command::Bottom]);
+    let r = app.ready().unwrap();
+    assert_eq!(r.graph.tree.selected, r.graph.row_count() - 1);
+    press(&mut app, &[Command::Top]);
+    assert_eq!(app.ready().unwrap().graph.tree.selected, 0);
+    // Closing a group hides its nodes.
+    let before = app.ready().unwrap().graph.row_count();
+    press(&mut app, &[Command::Enter]);
+    let r = app.ready().unwrap();
+    assert_eq!(
+        r.graph.row_count(),
+        before - r.model.graph.counts_by_kind()[&NodeKind::Artifact]
+    );
+}
+
+#[test]
+fn following_an_edge_and_going_back() {
+    let mut app = app();
+    press(&mut app, &[Command::GoTab(Tab::Graph)]);
+    type_filter(&mut app, "slsa");
+    update(&mut app, Action::FilterAccept);
+    assert_eq!(selected_label(&app), "https://slsa.dev/provenance/v1");
+    press(&mut app, &[Command::Enter]);
+    assert_eq!(app.ready().unwrap().graph.focus, GraphFocus::Edges);
+    press(&mut app, &[Command::Enter]);
+    assert_eq!(
+        selected_label(&app),
+        "registry.example.com/acme/payments-api",
+        "followed `attests` to the image"
+    );
+    let r = app.ready().unwrap();
+    assert_eq!(r.graph.history.len(), 1);
+    assert!(
+        r.graph.filter.is_empty(),
+        "the filter hiding the target was cleared"
+    );
+    press(&mut app, &[Command::Back]);
+    assert_eq!(selected_label(&app), "https://slsa.dev/provenance/v1");
+    assert!(app.ready().unwrap().graph.history.is_empty());
+    press(&mut app, &[Command::Back]);
+    assert_eq!(app.flash.as_deref(), Some("history is empty"));
+}
+
+#[test]
+fn filter_narrows_incrementally_and_esc_clears() {
+    let mut app = app();
+    press(&mut app, &[Command::GoTab(Tab::Graph)]);
+    let all = app.ready().unwrap().graph.row_count();
+    type_filter(&mut app, "tok");
+    assert!(app.filter_editing);
+    let narrowed = app.ready().unwrap().graph.row_count();
+    assert_eq!(narrowed, 2, "the component group and tokio");
+    assert_eq!(selected_label(&app), "tokio@1.40.0");
+    update(&mut app, Action::FilterBackspace);
+    update(&mut app, Action::FilterBackspace);
+    assert!(app.ready().unwrap().graph.row_count() > narrowed);
+    update(&mut app, Action::FilterCancel);
+    assert!(!app.filter_editing);
+    assert_eq!(app.ready().unwrap().graph.row_count(), all);
+}
+
+#[test]
+fn next_match_wraps_over_nodes_only() {
+    let mut app = app();
+    press(&mut app, &[Command::GoTab(Tab::Graph)]);
+    type_filter(&mut app, "payments");
+    update(&mut app, Action::FilterAccept);
+    let first = selected_label(&app);
+    let mut seen = vec![first.clone()];
+    for _ in 0..20 {
+        press(&mut app, &[Command::NextMatch]);
+        let label = selected_label(&app);
+        if label == first {
+            break;
+        }
+        seen.push(label);
+    }
+    assert!(
+        seen.len() > 3 && seen.iter().all(|l| l.contains("payments")),
+        "{seen:?}"
+    );
+    press(&mut app, &[Command::PrevMatch]);
+    assert_eq!(&selected_label(&app), seen.last().unwrap());
+}
+
+#[test]
+fn imports_list_failed_first_and_enter_jumps_to_the_graph() {
+    let mut app = app();
+    press(&mut app, &[Command::GoTab(Tab::Imports)]);
+    let r = app.ready().unwrap();
+    assert_eq!(
+        r.model.files[r.imports.rows[0]].path,
+        "sboms/legacy-scanner.cdx.json"
+    );
+    press(&mut app, &[Command::Enter]);
+    assert!(app.flash.as_deref().unwrap().contains("no graph node"));
+    assert_eq!(app.tab, Tab::Imports);
+    type_filter(&mut app, "spdx");
+    update(&mut app, Action::FilterAccept);
+    press(&mut app, &[Command::Enter]);
+    assert_eq!(app.tab, Tab::Graph);
+    assert!(
+        selected_label(&app).contains("SPDX"),
+        "{}",
+        selected_label(&app)
+    );
+}
+
+#[test]
+fn esc_and_q_quit_help_closes_first() {
+    let mut app = app();
+    press(&mut app, &[Command::ToggleHelp]);
+    assert!(app.help);
+    press(&mut app, &[Command::Close]);
+    assert!(!app.help && !app.should_quit);
+    press(&mut app, &[Command::Close]);
+    assert!(app.should_quit);
+    let mut app2 = loaded_app(&common::demo(), 80, 24);
+    press(&mut app2, &[Command::Quit]);
+    assert!(app2.should_quit);
+}
+
+#[test]
+fn mouse_click_on_the_tab_bar_switches_tabs() {
+    let mut app = app();
+    let (_, x, _) = evx::tui::view::tab_spans()[2];
+    update(
+        &mut app,
+        Action::Click {
+            column: x + 1,
+            row: 1,
+        },
+    );
+    assert_eq!(app.tab, Tab::Conflicts);
+    update(
+        &mut app,
+        Action::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    assert_eq!((app.width, app.height), (80, 24));
+}
+
+#[test]
+fn detail_pane_shows_normalised_json_of_the_selected_document() {
+    let mut app = app();
+    press(&mut app, &[Command::GoTab(Tab::Graph)]);
+    type_filter(&mut app, "CycloneDX 1.6");
+    let json = app.ready().unwrap().graph.detail_json.join("\n");
+    assert!(json.contains("\"bomFormat\": \"CycloneDX\""), "{json}");
+    assert!(
+        !json.contains("serialNumber") && !json.contains("timestamp"),
+        "volatile fields removed"
+    );
+}
