@@ -9,7 +9,8 @@ use crossterm::{cursor, execute};
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 use std::io::{self, Stdout};
-use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Once};
 
 /// The terminal in explorer mode; dropping it restores the user's terminal.
 pub struct TerminalGuard {
@@ -69,4 +70,20 @@ fn install_panic_hook() {
             previous(info);
         }));
     });
+}
+
+/// A flag raised by SIGTERM or SIGHUP; the event loop checks it and leaves through the guard, so
+/// the terminal is restored. (SIGINT does not arrive in raw mode: Ctrl-C is a key there.)
+pub fn termination_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    #[cfg(unix)]
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        let _ = signal_hook::flag::register(signal, Arc::clone(&flag));
+    }
+    flag
+}
+
+/// Whether a termination signal arrived.
+pub fn terminated(flag: &AtomicBool) -> bool {
+    flag.load(Ordering::Relaxed)
 }
