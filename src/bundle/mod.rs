@@ -89,6 +89,17 @@ pub struct Bundle {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl Bundle {
+    /// The bytes of the file at the bundle-relative `path`, if the bundle holds it. Lookups never
+    /// touch the filesystem: a path that is not in the loaded bundle simply is not there.
+    pub fn get(&self, path: &str) -> Option<&[u8]> {
+        self.files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+            .map(|i| self.files[i].bytes.as_slice())
+    }
+}
+
 /// The bundle could not be opened at all (exit code 2).
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -290,5 +301,23 @@ mod tests {
         let paths: Vec<_> = files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, ["a", "b"]);
         assert!(diags.is_empty());
+    }
+
+    #[test]
+    fn get_finds_files_by_exact_path_only() {
+        let mut c = Collector::default();
+        c.keep("b/x.json".into(), vec![1]);
+        c.keep("a".into(), vec![2]);
+        let (files, diagnostics) = c.finish(false);
+        let bundle = Bundle {
+            source: PathBuf::from("x"),
+            form: BundleForm::Directory,
+            files,
+            diagnostics,
+        };
+        assert_eq!(bundle.get("b/x.json"), Some(&[1u8][..]));
+        assert_eq!(bundle.get("a"), Some(&[2u8][..]));
+        assert_eq!(bundle.get("./a"), None);
+        assert_eq!(bundle.get("../a"), None);
     }
 }
