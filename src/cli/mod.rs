@@ -3,8 +3,11 @@
 
 pub mod output;
 pub mod reconcile;
+pub mod verify;
 
 use crate::bundle::Limits;
+use crate::pipeline::Options;
+use crate::verify::keyring::TrustFile;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,6 +39,8 @@ pub struct Cli {
 pub enum Command {
     /// Reconcile a bundle into the evidence graph and print a summary or the graph JSON.
     Reconcile(ReconcileArgs),
+    /// Verify signatures, the audit-pack manifest, transparency proofs and job exports.
+    Verify(VerifyArgs),
 }
 
 /// Flags every command takes.
@@ -72,6 +77,23 @@ impl CommonArgs {
         }
     }
 
+    /// The pipeline options these flags set; reads the `--trust` file.
+    ///
+    /// # Errors
+    /// A message naming the file when `--trust` cannot be read (exit code 2).
+    pub fn options(&self) -> Result<Options, String> {
+        let trust = match &self.trust {
+            Some(path) => Some(TrustFile::read(path).map_err(|e| {
+                format!("--trust {}: cannot read trust policy: {e}", path.display())
+            })?),
+            None => None,
+        };
+        Ok(Options {
+            limits: self.limits(),
+            trust,
+        })
+    }
+
     /// Colour is off with `--no-color` or a non-empty `NO_COLOR`.
     pub fn color(&self) -> bool {
         !self.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -94,6 +116,16 @@ pub struct ReconcileArgs {
     pub strict: bool,
 }
 
+/// `evx verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Bundle: a directory, .tar, .tar.gz/.tgz or .tar.zst/.tzst.
+    pub bundle: PathBuf,
+    /// Print the verification report as JSON (SPEC §6) instead of the grouped checks.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// The demo bundle shipped in `assets/`: found relative to the working directory first, then
 /// to the source tree the binary was built from.
 pub fn demo_bundle() -> PathBuf {
@@ -108,6 +140,7 @@ pub fn demo_bundle() -> PathBuf {
 pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
         Some(Command::Reconcile(args)) => reconcile::run(&args, &cli.common),
+        Some(Command::Verify(args)) => verify::run(&args, &cli.common),
         None => {
             let bundle = cli.bundle.unwrap_or_else(demo_bundle);
             let args = ReconcileArgs {
