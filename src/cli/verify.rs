@@ -4,7 +4,6 @@
 
 use super::output::{emit, json_text, sanitize};
 use super::{exit, CommonArgs, VerifyArgs};
-use crate::diag::Severity;
 use crate::pipeline::{self, Reconciled};
 use crate::progress::NoProgress;
 use crate::verify::export::ExportResult;
@@ -171,13 +170,12 @@ fn write_checks(out: &mut String, report: &VerificationReport, style: Style) {
             group = c.group();
             let _ = writeln!(out, "\n{group}");
         }
-        let code = c.code.map(|c| c.as_str()).unwrap_or("");
+        let code = c.code.map(|c| format!("{c}  ")).unwrap_or_default();
         let _ = writeln!(
             out,
-            "  {} {:<19} {:<31} {}",
+            "  {} {:<19} {code}{}",
             style.mark(c.status),
             c.name,
-            code,
             sanitize(&c.message)
         );
         for p in c.problems.iter().skip(1) {
@@ -186,12 +184,7 @@ fn write_checks(out: &mut String, report: &VerificationReport, style: Style) {
                 (f, Some(l)) => format!("{}:{l}: ", sanitize(f)),
                 (f, None) => format!("{}: ", sanitize(f)),
             };
-            let _ = writeln!(
-                out,
-                "    {:<50} {place}{}",
-                p.code.as_str(),
-                sanitize(&p.message)
-            );
+            let _ = writeln!(out, "      {}  {place}{}", p.code, sanitize(&p.message));
         }
     }
 }
@@ -208,9 +201,8 @@ fn write_exports(out: &mut String, exports: &[ExportResult], style: Style) {
             CheckStatus::Fail
         };
         let codes: Vec<&str> = e.codes().iter().map(|c| c.as_str()).collect();
-        let _ = writeln!(
-            out,
-            "  {} {:<22} {:<26} {:<10} {} {}",
+        let line = format!(
+            "  {} {:<36}  {:<25}  {:<9}  {}  {}",
             style.mark(status),
             sanitize(e.run_id.as_deref().unwrap_or("?")),
             sanitize(e.started_at.as_deref().unwrap_or("?")),
@@ -218,6 +210,7 @@ fn write_exports(out: &mut String, exports: &[ExportResult], style: Style) {
             sanitize(&e.place()),
             codes.join(" ")
         );
+        let _ = writeln!(out, "{}", line.trim_end());
     }
 }
 
@@ -243,7 +236,7 @@ fn write_signatures(out: &mut String, report: &VerificationReport, style: Style)
         };
         let _ = writeln!(
             out,
-            "  {} {:<15} {} {}",
+            "  {} {:<15}  {}  {}",
             style.mark(status),
             env.status.as_str(),
             sanitize(&env.file),
@@ -284,24 +277,35 @@ fn write_verdict(out: &mut String, model: &Reconciled, style: Style) {
         None => style.paint("31", "FAILED"),
     };
     let _ = writeln!(out, "result   {verdict}");
-    if report.ok() && report.trust.with_trust(KeyTrust::Pinned).count() == 0 {
+    let untrusted = untrusted_signatures(report);
+    if untrusted > 0 {
         let _ = writeln!(
             out,
-            "         signatures verify with keys the bundle supplies itself: consistent, not \
-             trusted (pin keys with --trust FILE)"
+            "         {untrusted} signature(s) verify only with keys the bundle supplies itself: \
+             consistent, not trusted (pin keys with --trust FILE)"
         );
     }
-    let warnings = model
-        .diagnostics
+}
+
+/// Verified signatures (envelopes and exports) whose key is not pinned.
+fn untrusted_signatures(report: &VerificationReport) -> usize {
+    let untrusted = |s: SignatureStatus| {
+        matches!(
+            s,
+            SignatureStatus::BundleSupplied | SignatureStatus::SelfAsserted
+        )
+    };
+    let envelopes = report
+        .signatures
         .iter()
-        .filter(|d| d.severity == Severity::Warning && d.code.as_str().starts_with("WARN_TRUST"))
-        .count();
-    if warnings > 0 {
-        let _ = writeln!(
-            out,
-            "         the bundle carries its own trust.json: its keys are self-asserted"
-        );
-    }
+        .flat_map(|e| &e.signatures)
+        .filter(|s| untrusted(s.status));
+    let exports = report
+        .exports
+        .iter()
+        .flat_map(|e| &e.signatures)
+        .filter(|s| untrusted(s.status));
+    envelopes.count() + exports.count()
 }
 
 #[cfg(test)]
