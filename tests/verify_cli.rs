@@ -235,6 +235,26 @@ fn a_missing_file_skips_the_checks_that_need_it() {
 }
 
 #[test]
+fn manifest_paths_are_looked_up_in_the_bundle_never_on_disk() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pack = tmp.path().join("pack");
+    copy_tree(&asset("audit-pack"), &pack);
+    // A file that exists on disk next to the bundle, with the digest the manifest claims.
+    std::fs::write(tmp.path().join("outside.json"), b"{}").unwrap();
+    let path = pack.join("manifest.json");
+    let mut manifest: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    manifest["files"]["../outside.json"] = json!({
+        "sha256": "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", "size": 2
+    });
+    std::fs::write(&path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+    let report = verify_json(&pack, &[], 1);
+    let digests = &report["checks"][2];
+    assert_eq!(digests["name"], "file-digests");
+    assert_eq!(digests["code"], "ERR_FILE_MISSING", "{digests}");
+    assert_eq!(digests["problems"][0]["file"], "../outside.json");
+}
+
+#[test]
 fn a_portable_manifest_that_also_has_manifest_version_stays_portable() {
     let tmp = copy_of("audit-pack");
     let path = tmp.path().join("manifest.json");
