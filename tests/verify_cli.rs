@@ -681,3 +681,40 @@ fn the_graph_has_key_nodes_signed_by_edges_and_exports_linked_to_artifacts() {
     let pinned = graph_of(&["--trust", arg(&trust)]);
     assert_eq!(node(&pinned, &key_id)["trust"], "pinned");
 }
+
+/// The corpus DSSE folder read as a bundle: the envelopes its VECTORS.json marks valid with the
+/// Ed25519 `key.pub` (a securesystemslib JSON key) verify with it, as bundle-supplied.
+#[test]
+fn corpus_ed25519_envelopes_verify_with_the_corpus_key() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let dir = corpus.join("dsse");
+    let vectors: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("VECTORS.json")).unwrap()).unwrap();
+    let report = verify_json(&dir, &[], 1);
+    let status_of = |file: &str| {
+        report["signatures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["file"] == file)
+            .map(|s| s["status"].as_str().unwrap().to_string())
+    };
+    let mut checked = 0;
+    for v in vectors["vectors"].as_array().unwrap() {
+        let from_key_pub = v["publicKeySource"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("key.pub"));
+        if v["algorithm"] == "ed25519" && v["expected"] == "valid" && from_key_pub {
+            let file = v["file"].as_str().unwrap();
+            assert_eq!(
+                status_of(file).as_deref(),
+                Some("bundle-supplied"),
+                "{file}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5, "{checked}");
+}

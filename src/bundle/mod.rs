@@ -100,6 +100,27 @@ impl Bundle {
     }
 }
 
+#[cfg(test)]
+impl Bundle {
+    /// A directory bundle held in memory, for unit tests: `(path, bytes)` pairs, sorted.
+    pub(crate) fn from_files<B: AsRef<[u8]>>(files: &[(&str, B)]) -> Bundle {
+        let mut files: Vec<BundleFile> = files
+            .iter()
+            .map(|(path, bytes)| BundleFile {
+                path: path.to_string(),
+                bytes: bytes.as_ref().to_vec(),
+            })
+            .collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Bundle {
+            source: PathBuf::from("test-bundle"),
+            form: BundleForm::Directory,
+            files,
+            diagnostics: Vec::new(),
+        }
+    }
+}
+
 /// The bundle could not be opened at all (exit code 2).
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -305,16 +326,7 @@ mod tests {
 
     #[test]
     fn get_finds_files_by_exact_path_only() {
-        let mut c = Collector::default();
-        c.keep("b/x.json".into(), vec![1]);
-        c.keep("a".into(), vec![2]);
-        let (files, diagnostics) = c.finish(false);
-        let bundle = Bundle {
-            source: PathBuf::from("x"),
-            form: BundleForm::Directory,
-            files,
-            diagnostics,
-        };
+        let bundle = Bundle::from_files(&[("b/x.json", [1u8]), ("a", [2u8])]);
         assert_eq!(bundle.get("b/x.json"), Some(&[1u8][..]));
         assert_eq!(bundle.get("a"), Some(&[2u8][..]));
         assert_eq!(bundle.get("./a"), None);

@@ -8,7 +8,7 @@ use crate::pipeline::{self, Reconciled};
 use crate::progress::NoProgress;
 use crate::verify::export::ExportResult;
 use crate::verify::keyring::KeyTrust;
-use crate::verify::report::{Check, CheckStatus, VerificationReport};
+use crate::verify::report::{CheckStatus, VerificationReport};
 use crate::verify::signatures::{short, SignatureStatus};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -55,7 +55,6 @@ pub fn report_json(report: &VerificationReport) -> Value {
     let first_failure = report
         .first_failure()
         .map(|c| json!({"check": c.name, "code": c.code, "message": c.message}));
-    let checks: Vec<Value> = report.checks.iter().map(check_json).collect();
     let exports: Vec<Value> = report.exports.iter().map(export_json).collect();
     let keys = |trust: KeyTrust| -> Vec<Value> {
         report
@@ -79,7 +78,7 @@ pub fn report_json(report: &VerificationReport) -> Value {
         "ok": report.ok(),
         "firstFailure": first_failure,
         "notes": report.notes,
-        "checks": checks,
+        "checks": report.checks,
         "exports": exports,
         "signatures": report.signatures,
         "trust": {
@@ -88,16 +87,6 @@ pub fn report_json(report: &VerificationReport) -> Value {
             "bundleSupplied": keys(KeyTrust::BundleSupplied),
             "selfAsserted": keys(KeyTrust::SelfAsserted),
         },
-    })
-}
-
-fn check_json(c: &Check) -> Value {
-    json!({
-        "name": c.name,
-        "status": c.status,
-        "code": c.code,
-        "message": c.message,
-        "problems": c.problems,
     })
 }
 
@@ -312,7 +301,7 @@ fn untrusted_signatures(report: &VerificationReport) -> usize {
 mod tests {
     use super::*;
     use crate::diag::{Code, Diagnostic};
-    use crate::verify::report::names;
+    use crate::verify::report::{names, Check};
 
     fn report() -> VerificationReport {
         VerificationReport {

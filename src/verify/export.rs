@@ -16,7 +16,6 @@ use crate::bundle::Bundle;
 use crate::diag::{Code, Diagnostic};
 use crate::json::{self, jcs};
 use crate::pipeline::collect::{CollectedFile, FileKind};
-use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -33,8 +32,7 @@ const HASH_FIELDS: [&str; 3] = ["artifactHash", "policyHash", "idempotencyKey"];
 const URI_FIELDS: [&str; 2] = ["manifestPath", "logsPath"];
 
 /// One export record and what was found wrong with it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportResult {
     pub file: String,
     /// The 1-based line of an NDJSON record; `None` for a single-object file.
@@ -48,7 +46,6 @@ pub struct ExportResult {
     /// Every problem, in the order found.
     pub problems: Vec<Diagnostic>,
     /// The record itself (absent when the line is not JSON).
-    #[serde(skip)]
     pub record: Option<Value>,
 }
 
@@ -176,19 +173,20 @@ fn read_stream(file: &str, bytes: &[u8]) -> Vec<ExportResult> {
 
 /// The per-record rules.
 fn check_record(result: &mut ExportResult, keyring: &Keyring) {
-    let Some(record) = result.record.clone() else {
+    let Some(record) = result.record.take() else {
         return;
     };
-    if !record.is_object() {
+    if record.is_object() {
+        check_schema(result, &record);
+        check_hashes(result, &record);
+        check_idempotency(result, &record);
+        check_status(result);
+        check_uris(result, &record);
+        check_signatures(result, &record, keyring);
+    } else {
         result.report(Code::ExportSchema, "", "an export record is a JSON object");
-        return;
     }
-    check_schema(result, &record);
-    check_hashes(result, &record);
-    check_idempotency(result, &record);
-    check_status(result);
-    check_uris(result, &record);
-    check_signatures(result, &record, keyring);
+    result.record = Some(record);
 }
 
 fn check_schema(result: &mut ExportResult, record: &Value) {
@@ -474,7 +472,6 @@ fn sort_timeline(records: &mut [ExportResult]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::{BundleFile, BundleForm};
     use crate::pipeline::collect::collect_file;
     use crate::pipeline::index::DigestKey;
     use crate::verify::dsse::pae;
@@ -522,24 +519,12 @@ mod tests {
 
     /// Validates a bundle of `(path, bytes)` files.
     fn run(files: &[(&str, Vec<u8>)]) -> Vec<ExportResult> {
-        let mut files: Vec<BundleFile> = files
-            .iter()
-            .map(|(p, b)| BundleFile {
-                path: p.to_string(),
-                bytes: b.clone(),
-            })
-            .collect();
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        let collected: Vec<CollectedFile> = files
+        let bundle = Bundle::from_files(files);
+        let collected: Vec<CollectedFile> = bundle
+            .files
             .iter()
             .map(|f| collect_file(&f.path, &f.bytes, DigestKey::sha256_of(&f.bytes)))
             .collect();
-        let bundle = Bundle {
-            source: "b".into(),
-            form: BundleForm::Directory,
-            files,
-            diagnostics: Vec::new(),
-        };
         validate(&bundle, &collected, &ring())
     }
 

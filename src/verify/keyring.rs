@@ -265,7 +265,8 @@ impl Keyring {
         (ring, diagnostics)
     }
 
-    /// Adds the keys found in the bundle: key files (PEM anywhere, raw base64 under `keys/`),
+    /// Adds the keys found in the bundle: key files (PEM or securesystemslib JSON anywhere, raw
+    /// base64 under `keys/`),
     /// the root manifest's `verifiers.pubkeys[]` and a bundle-root `trust.json`. Returns
     /// `WARN_TRUST_SELF_ASSERTED` for a bundle that vouches for itself, `ERR_TRUST_POLICY` for a
     /// broken entry of that file, `ERR_DOC_SCHEMA` for an undecodable key file.
@@ -333,9 +334,13 @@ impl Keyring {
         added
     }
 
+    /// A key file: PEM SubjectPublicKeyInfo, raw base64, or a securesystemslib JSON key.
     fn add_key_file(&mut self, path: &str, bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) {
-        let text = String::from_utf8_lossy(bytes);
-        match PublicKey::from_policy_str(&text) {
+        let decoded = match json::parse(bytes) {
+            Ok(value) => PublicKey::from_securesystemslib_json(&value),
+            Err(_) => PublicKey::from_policy_str(&String::from_utf8_lossy(bytes)),
+        };
+        match decoded {
             Ok(key) => self.add(
                 key,
                 KeyOrigin {
@@ -429,32 +434,17 @@ fn policy_key(item: &Value) -> Result<(String, PublicKey), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::{BundleFile, BundleForm};
     use base64::engine::general_purpose::STANDARD;
     use base64::Engine as _;
     use ed25519_dalek::SigningKey;
     use serde_json::json;
-    use std::path::PathBuf;
 
     fn key(seed: u8) -> PublicKey {
         PublicKey::Ed25519(SigningKey::from_bytes(&[seed; 32]).verifying_key())
     }
 
     fn bundle(files: &[(&str, Vec<u8>)]) -> Bundle {
-        let mut files: Vec<BundleFile> = files
-            .iter()
-            .map(|(p, b)| BundleFile {
-                path: p.to_string(),
-                bytes: b.clone(),
-            })
-            .collect();
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        Bundle {
-            source: PathBuf::from("b"),
-            form: BundleForm::Directory,
-            files,
-            diagnostics: Vec::new(),
-        }
+        Bundle::from_files(files)
     }
 
     fn collected(b: &Bundle) -> Vec<CollectedFile> {
@@ -586,6 +576,28 @@ mod tests {
                 assert_eq!(diags[0].pointer, pointer);
             }
         }
+    }
+
+    #[test]
+    fn securesystemslib_json_keys_are_read() {
+        let hex = hex::encode(key(5).raw_bytes());
+        let json = format!(
+            r#"{{"keytype": "ed25519", "scheme": "ed25519", "keyval": {{"public": "{hex}"}}}}"#
+        );
+        let rsa = r#"{"keytype": "rsa", "keyval": {"public": "-----BEGIN PUBLIC KEY-----"}}"#;
+        let bundle = bundle(&[
+            ("layout/key.pub", json.into_bytes()),
+            ("rsa.pub", rsa.into()),
+        ]);
+        let (ring, diags) = build(None, &bundle, &collected(&bundle));
+        assert_eq!(ring.entries().len(), 1);
+        assert_eq!(ring.entries()[0].key, key(5));
+        assert_eq!(diags.len(), 1);
+        assert_eq!(
+            diags[0].severity,
+            Severity::Warning,
+            "unsupported, not broken"
+        );
     }
 
     #[test]

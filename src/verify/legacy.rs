@@ -251,7 +251,7 @@ fn file_digests(entries: &[Entry], bundle: &Bundle, mut problems: Vec<Diagnostic
 
 /// Every DSSE envelope of the bundle verifies (`ERR_DSSE_SIGNATURE`, or `ERR_DSSE_KEY_UNKNOWN`
 /// when no key is available).
-pub fn dsse(envelopes: &[EnvelopeCheck]) -> Check {
+fn dsse(envelopes: &[EnvelopeCheck]) -> Check {
     let problems: Vec<Diagnostic> = envelopes
         .iter()
         .filter_map(|e| {
@@ -278,25 +278,11 @@ pub fn dsse(envelopes: &[EnvelopeCheck]) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::{BundleFile, BundleForm};
     use crate::verify::report::CheckStatus;
     use serde_json::json;
 
     fn bundle(files: &[(&str, &[u8])]) -> Bundle {
-        let mut files: Vec<BundleFile> = files
-            .iter()
-            .map(|(p, b)| BundleFile {
-                path: p.to_string(),
-                bytes: b.to_vec(),
-            })
-            .collect();
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        Bundle {
-            source: "b".into(),
-            form: BundleForm::Directory,
-            files,
-            diagnostics: Vec::new(),
-        }
+        Bundle::from_files(files)
     }
 
     fn sha(bytes: &[u8]) -> String {

@@ -559,8 +559,13 @@ fn find_leaf(pack: &Pack<'_>, bundle: &Bundle, leaf: &Hash, size: Option<u64>) -
         };
         let hashes = bytes.chunks_exact(32).take(usize::from(tile.width));
         for (offset, hash) in hashes.enumerate() {
-            if hash == leaf {
-                found.push(tile.index * TILE_WIDTH + offset as u64);
+            // A hostile tile path can name an index near u64::MAX.
+            let index = tile
+                .index
+                .checked_mul(TILE_WIDTH)
+                .and_then(|start| start.checked_add(offset as u64));
+            if let Some(index) = index.filter(|_| hash == leaf) {
+                found.push(index);
             }
         }
     }
@@ -682,12 +687,7 @@ mod tests {
     #[test]
     fn schema_names_every_missing_field_and_skips_the_rest() {
         let manifest = json!({"spec_version": "1.0", "files": {"canonical_bom.json": {"sha256": "AB", "size": -1}}});
-        let bundle = Bundle {
-            source: "x".into(),
-            form: crate::bundle::BundleForm::Directory,
-            files: Vec::new(),
-            diagnostics: Vec::new(),
-        };
+        let bundle = Bundle::from_files::<&[u8]>(&[]);
         let checks = check(&manifest, &bundle, &Keyring::new());
         let statuses: Vec<(&str, &str)> =
             checks.iter().map(|c| (c.name, c.status.as_str())).collect();
@@ -723,6 +723,26 @@ mod tests {
             .problems
             .iter()
             .all(|p| p.code == Code::ManifestSchema));
+    }
+
+    #[test]
+    fn a_tile_index_near_u64_max_does_not_overflow() {
+        let path = "rekor/tile/0/x018/x446/x744/x073/x709/x551/615.p/1";
+        let tile = tile_of(path).unwrap();
+        assert_eq!(tile.index, u64::MAX);
+        let leaf = leaf_hash(b"entry");
+        let bundle = Bundle::from_files(&[(path, leaf.to_vec())]);
+        let manifest = json!({});
+        let pack = Pack {
+            manifest: &manifest,
+            artifact_sha256: "",
+            files: BTreeMap::new(),
+            bom_sha256: "",
+            payload_sha256: "",
+            tile_refs: vec![(path, tile)],
+            root_hash: "",
+        };
+        assert_eq!(find_leaf(&pack, &bundle, &leaf, None), None);
     }
 
     #[test]

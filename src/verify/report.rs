@@ -116,9 +116,10 @@ impl Check {
         let Some(first) = problems.first() else {
             return Check::pass(name, pass_message);
         };
-        let mut message = match first.file.as_str() {
-            "" => first.message.clone(),
-            file => format!("{file}: {}", first.message),
+        let mut message = match (first.file.as_str(), first.line) {
+            ("", _) => first.message.clone(),
+            (file, Some(line)) => format!("{file}:{line}: {}", first.message),
+            (file, None) => format!("{file}: {}", first.message),
         };
         if problems.len() > 1 {
             message.push_str(&format!(" (and {} more)", problems.len() - 1));

@@ -157,6 +157,7 @@ pub fn verify_dsse(
 
 /// The signature outcome of one DSSE envelope of the bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EnvelopeCheck {
     pub file: String,
     /// Where the envelope sits in its file (empty for a whole file).

@@ -189,6 +189,9 @@ pub fn classify_value(path: &str, name: &str, v: &Value) -> FileKind {
     if path == "trust.json" && (obj.contains_key("keys") || obj.contains_key("issuers")) {
         return FileKind::TrustPolicy;
     }
+    if obj.contains_key("keytype") && obj.contains_key("keyval") {
+        return FileKind::PublicKey; // a securesystemslib (in-toto) key
+    }
     FileKind::Unrecognised
 }
 
@@ -286,6 +289,13 @@ mod tests {
             FileKind::LegacyManifest
         );
         assert_eq!(kind("notes.md", "hello"), FileKind::Unrecognised);
+        assert_eq!(
+            kind(
+                "key.pub",
+                r#"{"keytype":"ed25519","keyval":{"public":"00"}}"#
+            ),
+            FileKind::PublicKey
+        );
     }
 
     #[test]
