@@ -145,16 +145,11 @@ fn write_manifest(out: &Path) -> std::io::Result<()> {
             files.insert(rel, std::fs::read(&entry)?);
         }
     }
-    let entries: Vec<Value> = files
-        .iter()
-        .map(|(p, b)| json!({"path": p, "sha256": format!("sha256:{}", sha256_hex(b)), "size": b.len()}))
-        .collect();
-    let manifest = json!({
-        "manifestVersion": "1",
-        "bundleId": "acme-payments-2.4.1-release-evidence",
-        "createdAt": "2026-02-03T10:15:00Z",
-        "entries": entries
-    });
+    let manifest = legacy_manifest(
+        "acme-payments-2.4.1-release-evidence",
+        "2026-02-03T10:15:00Z",
+        &files,
+    );
     write_json(&out.join("manifest.json"), &manifest)
 }
 

@@ -415,16 +415,11 @@ fn write_legacy_bundle(keys: &Keys, dir: &Path) -> std::io::Result<()> {
         .map(|(p, b)| format!("{}  {}\n", sha256_hex(b), &p["sboms/".len()..]))
         .collect();
     files.insert("sboms/checksums.txt".into(), checksums.into_bytes());
-    let entries: Vec<Value> = files
-        .iter()
-        .map(|(p, b)| json!({"path": p, "sha256": format!("sha256:{}", sha256_hex(b)), "size": b.len()}))
-        .collect();
-    let manifest = json!({
-        "manifestVersion": "1",
-        "bundleId": "acme-payments-2.3.0-evidence",
-        "createdAt": "2025-11-20T08:30:00Z",
-        "entries": entries
-    });
+    let manifest = legacy_manifest(
+        "acme-payments-2.3.0-evidence",
+        "2025-11-20T08:30:00Z",
+        &files,
+    );
     files.insert("manifest.json".into(), pretty(&manifest));
     write_tree(dir, &files)
 }

@@ -79,6 +79,24 @@ pub fn sign_export(mut record: Value, key: &SigningKey, keyid: &str) -> Value {
     record
 }
 
+/// A legacy bundle manifest (`manifestVersion`) listing `files` (path → bytes) as entries.
+pub fn legacy_manifest<'a>(
+    bundle_id: &str,
+    created_at: &str,
+    files: impl IntoIterator<Item = (&'a String, &'a Vec<u8>)>,
+) -> Value {
+    let entries: Vec<Value> = files
+        .into_iter()
+        .map(|(p, b)| json!({"path": p, "sha256": format!("sha256:{}", sha256_hex(b)), "size": b.len()}))
+        .collect();
+    json!({
+        "manifestVersion": "1",
+        "bundleId": bundle_id,
+        "createdAt": created_at,
+        "entries": entries
+    })
+}
+
 /// Pretty JSON with a final newline.
 pub fn pretty(value: &Value) -> Vec<u8> {
     let mut text = serde_json::to_string_pretty(value).expect("JSON serialises");

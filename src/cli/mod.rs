@@ -6,10 +6,11 @@ pub mod reconcile;
 pub mod verify;
 
 use crate::bundle::Limits;
-use crate::pipeline::Options;
+use crate::pipeline::{self, Options, Reconciled};
+use crate::progress::NoProgress;
 use crate::verify::keyring::TrustFile;
 use clap::{Args, Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Exit codes of SPEC §6.
@@ -124,6 +125,19 @@ pub struct VerifyArgs {
     /// Print the verification report as JSON (SPEC §6) instead of the grouped checks.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Reads `--trust`, opens the bundle and reconciles it; on failure prints the error (naming the
+/// file) and returns exit code 2.
+pub fn load(bundle: &Path, common: &CommonArgs) -> Result<Reconciled, u8> {
+    let options = common.options().map_err(|e| {
+        eprintln!("evx: {}", output::sanitize(&e));
+        exit::USAGE
+    })?;
+    pipeline::reconcile_path(bundle, &options, &NoProgress).map_err(|e| {
+        eprintln!("evx: {}", output::sanitize(&e.to_string()));
+        exit::USAGE
+    })
 }
 
 /// The demo bundle shipped in `assets/`: found relative to the working directory first, then

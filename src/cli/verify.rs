@@ -4,8 +4,7 @@
 
 use super::output::{emit, json_text, sanitize};
 use super::{exit, CommonArgs, VerifyArgs};
-use crate::pipeline::{self, Reconciled};
-use crate::progress::NoProgress;
+use crate::pipeline::Reconciled;
 use crate::verify::export::ExportResult;
 use crate::verify::keyring::KeyTrust;
 use crate::verify::report::{CheckStatus, VerificationReport};
@@ -16,19 +15,9 @@ use std::io::IsTerminal;
 
 /// Runs the command; returns the exit code.
 pub fn run(args: &VerifyArgs, common: &CommonArgs) -> u8 {
-    let options = match common.options() {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("evx: {}", sanitize(&e));
-            return exit::USAGE;
-        }
-    };
-    let model = match pipeline::reconcile_path(&args.bundle, &options, &NoProgress) {
+    let model = match super::load(&args.bundle, common) {
         Ok(m) => m,
-        Err(e) => {
-            eprintln!("evx: {}", sanitize(&e.to_string()));
-            return exit::USAGE;
-        }
+        Err(code) => return code,
     };
     let text = if args.json {
         json_text(&report_json(&model.verification))
