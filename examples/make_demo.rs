@@ -1,31 +1,33 @@
-//! Rebuilds the signed material of the demo bundle in `assets/demo/` (DSSE envelopes and the
-//! public key). The demo key is derived from a public seed string: it exists to show how
-//! verification works and must never be trusted for anything else.
+//! Rebuilds the signed material of the demo bundle in `assets/demo/` (DSSE envelopes, the
+//! public key, the orchestrator exports) and its legacy `manifest.json`. The demo key is derived
+//! from a public seed string: it exists to show how verification works and must never be
+//! trusted for anything else.
 //!
 //! Usage: `cargo run --example make_demo [-- OUT_DIR]` (default `assets/demo`).
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
-use ed25519_dalek::pkcs8::{spki::der::pem::LineEnding, EncodePublicKey};
-use ed25519_dalek::{Signer, SigningKey};
-use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
+#[path = "support/mod.rs"]
+mod support;
 
-const API_IMAGE: &str = "f58b45cec7134d0e231a8d4c9681d55d17d59d70d0b54edeeaad2ac72ae2559c";
-const WORKER_IMAGE: &str = "8d1d7c4a2b98a3dbb6a8362ffe6b1032b3cc604f6d96dda424db719856933956";
-const IN_TOTO: &str = "application/vnd.in-toto+json";
+use ed25519_dalek::pkcs8::{spki::der::pem::LineEnding, EncodePublicKey};
+use ed25519_dalek::SigningKey;
+use evx::verify::export::idempotency_key;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use support::*;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::env::args()
         .nth(1)
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("assets/demo"));
-    let key = demo_key("evx demo: acme-release-2026 (public seed, never trust)");
-    let keyid = "acme-release-2026";
+    let key = demo_key(RELEASE_SEED);
+    let keyid = RELEASE_KEYID;
     write(
         &out.join("keys/acme-release-2026.pub"),
-        &key.verifying_key().to_public_key_pem(LineEnding::LF)?,
+        key.verifying_key()
+            .to_public_key_pem(LineEnding::LF)?
+            .as_bytes(),
     )?;
 
     let provenance = json!({
@@ -60,46 +62,107 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &out.join("attestations/payments-worker.sbom.dsse.json"),
         &envelope,
     )?;
+    write_exports(&out, &key)?;
+    write_manifest(&out)?;
     println!("demo material written to {}", out.display());
     Ok(())
 }
 
-fn demo_key(seed: &str) -> SigningKey {
-    SigningKey::from_bytes(&Sha256::digest(seed.as_bytes()).into())
-}
-
-/// DSSE v1 pre-authentication encoding.
-fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
-    let mut out = format!(
-        "DSSEv1 {} {} {} ",
-        payload_type.len(),
-        payload_type,
-        payload.len()
+/// The release's orchestrator exports: an NDJSON stream with the status history of the two
+/// image scans, and a signed single-object export of the mirror build.
+fn write_exports(out: &Path, key: &SigningKey) -> std::io::Result<()> {
+    let record = |run: &str, job: &str, image: &str, started: &str, status: &str| {
+        let artifact = format!("sha256:{image}");
+        json!({
+            "runId": run, "jobType": job, "artifactHash": artifact, "tenantId": "acme", "environment": "prod",
+            "policyHash": format!("sha256:{}", sha256_hex(b"acme release policy 2026.02")),
+            "startedAt": started, "status": status,
+            "manifestPath": format!("cas://sha256/{}/manifest.json", sha256_hex(run.as_bytes())),
+            "idempotencyKey": idempotency_key(run, &artifact, "acme")
+        })
+    };
+    let finished = |mut r: Value, completed: &str| {
+        r["completedAt"] = json!(completed);
+        r["logsPath"] = json!(format!(
+            "cas://sha256/{}/logs.ndjson",
+            sha256_hex(completed.as_bytes())
+        ));
+        r
+    };
+    let api = "7c1e4a52-3b9d-4f0e-a6c1-2d8e5f9b0a11";
+    let worker = "9a2f6c13-5e7b-4d8a-b3f2-6c1d0e4a7b22";
+    let (api_start, worker_start) = ("2026-02-03T09:00:00Z", "2026-02-03T09:02:00Z");
+    let lines = [
+        record(api, "scan", API_IMAGE, api_start, "pending"),
+        record(api, "scan", API_IMAGE, api_start, "running"),
+        sign_export(
+            finished(
+                record(api, "scan", API_IMAGE, api_start, "succeeded"),
+                "2026-02-03T09:05:30Z",
+            ),
+            key,
+            RELEASE_KEYID,
+        ),
+        record(worker, "scan", WORKER_IMAGE, worker_start, "running"),
+        finished(
+            record(worker, "scan", WORKER_IMAGE, worker_start, "succeeded"),
+            "2026-02-03T09:06:10Z",
+        ),
+    ];
+    let stream: String = lines
+        .iter()
+        .map(|l| format!("{}\n", serde_json::to_string(l).expect("serialises")))
+        .collect();
+    write(&out.join("exports/scans.ndjson"), stream.as_bytes())?;
+    let mirror = "3e8b1d47-0c2a-4b6f-9d5e-8f7a1c3b2d33";
+    let build = finished(
+        record(
+            mirror,
+            "mirror-build",
+            API_IMAGE,
+            "2026-02-03T10:00:00Z",
+            "succeeded",
+        ),
+        "2026-02-03T10:12:45Z",
+    );
+    write_json(
+        &out.join("exports/mirror-build.export.json"),
+        &sign_export(build, key, RELEASE_KEYID),
     )
-    .into_bytes();
-    out.extend_from_slice(payload);
-    out
 }
 
-fn sign_envelope(key: &SigningKey, keyid: &str, payload_type: &str, statement: &Value) -> Value {
-    let payload = serde_json::to_vec(statement).expect("statement serialises");
-    let sig = key.sign(&pae(payload_type, &payload));
-    json!({
-        "payloadType": payload_type,
-        "payload": STANDARD.encode(&payload),
-        "signatures": [{"keyid": keyid, "sig": STANDARD.encode(sig.to_bytes())}]
-    })
-}
-
-fn write_json(path: &Path, value: &Value) -> std::io::Result<()> {
-    let mut text = serde_json::to_string_pretty(value).expect("JSON serialises");
-    text.push('\n');
-    write(path, &text)
-}
-
-fn write(path: &Path, text: &str) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+/// A legacy bundle manifest (`manifestVersion`) listing every other file of the demo, so that
+/// `evx verify assets/demo` has a profile to validate.
+fn write_manifest(out: &Path) -> std::io::Result<()> {
+    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    for entry in walk(out)? {
+        let rel = entry
+            .strip_prefix(out)
+            .map_err(std::io::Error::other)?
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel != "manifest.json" {
+            files.insert(rel, std::fs::read(&entry)?);
+        }
     }
-    std::fs::write(path, text)
+    let manifest = legacy_manifest(
+        "acme-payments-2.4.1-release-evidence",
+        "2026-02-03T10:15:00Z",
+        &files,
+    );
+    write_json(&out.join("manifest.json"), &manifest)
+}
+
+/// Every regular file below `dir`.
+fn walk(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            out.extend(walk(&path)?);
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(out)
 }

@@ -12,10 +12,11 @@ pub enum Stage {
     Indexing,
     /// Parsing and normalising documents (steps 2–3).
     Parsing,
+    /// Keys, signatures, exports and audit-pack checks (before linking: the VEX merge needs
+    /// the verified signing keys).
+    Verifying,
     /// Merging VEX and building the graph (steps 4–5).
     Linking,
-    /// Verification checks.
-    Verifying,
     Done,
 }
 

@@ -89,6 +89,38 @@ pub struct Bundle {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl Bundle {
+    /// The bytes of the file at the bundle-relative `path`, if the bundle holds it. Lookups never
+    /// touch the filesystem: a path that is not in the loaded bundle simply is not there.
+    pub fn get(&self, path: &str) -> Option<&[u8]> {
+        self.files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+            .map(|i| self.files[i].bytes.as_slice())
+    }
+}
+
+#[cfg(test)]
+impl Bundle {
+    /// A directory bundle held in memory, for unit tests: `(path, bytes)` pairs, sorted.
+    pub(crate) fn from_files<B: AsRef<[u8]>>(files: &[(&str, B)]) -> Bundle {
+        let mut files: Vec<BundleFile> = files
+            .iter()
+            .map(|(path, bytes)| BundleFile {
+                path: path.to_string(),
+                bytes: bytes.as_ref().to_vec(),
+            })
+            .collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Bundle {
+            source: PathBuf::from("test-bundle"),
+            form: BundleForm::Directory,
+            files,
+            diagnostics: Vec::new(),
+        }
+    }
+}
+
 /// The bundle could not be opened at all (exit code 2).
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -290,5 +322,14 @@ mod tests {
         let paths: Vec<_> = files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, ["a", "b"]);
         assert!(diags.is_empty());
+    }
+
+    #[test]
+    fn get_finds_files_by_exact_path_only() {
+        let bundle = Bundle::from_files(&[("b/x.json", [1u8]), ("a", [2u8])]);
+        assert_eq!(bundle.get("b/x.json"), Some(&[1u8][..]));
+        assert_eq!(bundle.get("a"), Some(&[2u8][..]));
+        assert_eq!(bundle.get("./a"), None);
+        assert_eq!(bundle.get("../a"), None);
     }
 }

@@ -3,10 +3,14 @@
 
 pub mod output;
 pub mod reconcile;
+pub mod verify;
 
 use crate::bundle::Limits;
+use crate::pipeline::{self, Options, Reconciled};
+use crate::progress::NoProgress;
+use crate::verify::keyring::TrustFile;
 use clap::{Args, Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Exit codes of SPEC §6.
@@ -36,6 +40,8 @@ pub struct Cli {
 pub enum Command {
     /// Reconcile a bundle into the evidence graph and print a summary or the graph JSON.
     Reconcile(ReconcileArgs),
+    /// Verify signatures, the audit-pack manifest, transparency proofs and job exports.
+    Verify(VerifyArgs),
 }
 
 /// Flags every command takes.
@@ -72,6 +78,23 @@ impl CommonArgs {
         }
     }
 
+    /// The pipeline options these flags set; reads the `--trust` file.
+    ///
+    /// # Errors
+    /// A message naming the file when `--trust` cannot be read (exit code 2).
+    pub fn options(&self) -> Result<Options, String> {
+        let trust = match &self.trust {
+            Some(path) => Some(TrustFile::read(path).map_err(|e| {
+                format!("--trust {}: cannot read trust policy: {e}", path.display())
+            })?),
+            None => None,
+        };
+        Ok(Options {
+            limits: self.limits(),
+            trust,
+        })
+    }
+
     /// Colour is off with `--no-color` or a non-empty `NO_COLOR`.
     pub fn color(&self) -> bool {
         !self.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -92,6 +115,29 @@ pub struct ReconcileArgs {
     /// Exit 1 when any error diagnostic was found.
     #[arg(long)]
     pub strict: bool,
+}
+
+/// `evx verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Bundle: a directory, .tar, .tar.gz/.tgz or .tar.zst/.tzst.
+    pub bundle: PathBuf,
+    /// Print the verification report as JSON (SPEC §6) instead of the grouped checks.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Reads `--trust`, opens the bundle and reconciles it; on failure prints the error (naming the
+/// file) and returns exit code 2.
+pub fn load(bundle: &Path, common: &CommonArgs) -> Result<Reconciled, u8> {
+    let options = common.options().map_err(|e| {
+        eprintln!("evx: {}", output::sanitize(&e));
+        exit::USAGE
+    })?;
+    pipeline::reconcile_path(bundle, &options, &NoProgress).map_err(|e| {
+        eprintln!("evx: {}", output::sanitize(&e.to_string()));
+        exit::USAGE
+    })
 }
 
 /// The demo bundle shipped in `assets/`: found relative to the working directory first, then
@@ -119,8 +165,12 @@ fn explore(bundle: PathBuf, common: &CommonArgs) -> u8 {
         };
         return reconcile::run(&args, common);
     }
-    let options = crate::pipeline::Options {
-        limits: common.limits(),
+    let options = match common.options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("evx: {}", output::sanitize(&e));
+            return exit::USAGE;
+        }
     };
     let theme = crate::tui::theme::Theme {
         color: common.color(),
@@ -138,6 +188,7 @@ fn explore(bundle: PathBuf, common: &CommonArgs) -> u8 {
 pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
         Some(Command::Reconcile(args)) => reconcile::run(&args, &cli.common),
+        Some(Command::Verify(args)) => verify::run(&args, &cli.common),
         None => explore(cli.bundle.unwrap_or_else(demo_bundle), &cli.common),
     };
     ExitCode::from(code)

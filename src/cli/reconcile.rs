@@ -5,23 +5,16 @@ use super::{exit, CommonArgs, ReconcileArgs};
 use crate::diag::Severity;
 use crate::graph::GRAPH_VERSION;
 use crate::pipeline::collect::FileStatus;
-use crate::pipeline::{self, Options, Reconciled};
-use crate::progress::NoProgress;
+use crate::pipeline::Reconciled;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// Runs the command; returns the exit code.
 pub fn run(args: &ReconcileArgs, common: &CommonArgs) -> u8 {
-    let options = Options {
-        limits: common.limits(),
-    };
-    let model = match pipeline::reconcile_path(&args.bundle, &options, &NoProgress) {
+    let model = match super::load(&args.bundle, common) {
         Ok(m) => m,
-        Err(e) => {
-            eprintln!("evx: {}", sanitize(&e.to_string()));
-            return exit::USAGE;
-        }
+        Err(code) => return code,
     };
     let text = if args.json {
         json_text(&graph_json(&model, &generated_at()))

@@ -4,6 +4,10 @@
 use super::collect::{Attestation, CollectedFile, Component, Content, Document, Sbom, SbomFormat};
 use super::index::{ArtifactIndex, DigestKey};
 use crate::graph::{EdgeType, GraphBuilder, Location, NodeId, NodeKind};
+use crate::verify::export::ExportResult;
+use crate::verify::keyring::KeyTrust;
+use crate::verify::report::{TrustSummary, VerificationReport};
+use crate::verify::signatures::{short, SignatureOutcome};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 
@@ -192,4 +196,138 @@ fn emit_attestation(
         }
     }
     id
+}
+
+/// Adds a `key` node for every key that verified a DSSE envelope or a valid export, and a
+/// `signed-by` edge from what it verified to the key.
+pub fn emit_signatures(b: &mut GraphBuilder, report: &VerificationReport) {
+    for envelope in &report.signatures {
+        link_signers(b, &envelope.node, &envelope.signatures, &report.trust);
+    }
+    for export in report.exports.iter().filter(|e| e.ok()) {
+        if let Some(record) = &export.record {
+            link_signers(b, &export_id(record), &export.signatures, &report.trust);
+        }
+    }
+}
+
+fn link_signers(
+    b: &mut GraphBuilder,
+    signed: &NodeId,
+    signatures: &[SignatureOutcome],
+    trust: &TrustSummary,
+) {
+    for s in signatures {
+        if let Some(fingerprint) = &s.key {
+            let key = emit_key(b, fingerprint, s.keyid.as_deref(), trust);
+            b.add_edge(signed, &key, EdgeType::SignedBy);
+        }
+    }
+}
+
+/// A key node: id `sha256:<hex of SHA-256 of the raw key>`. Its `keyids` are the names the
+/// trust policy and manifest declare and the `keyid` hints of the signatures it verified —
+/// never a file name, so that renaming files cannot change the graph.
+fn emit_key(
+    b: &mut GraphBuilder,
+    fingerprint: &str,
+    hint: Option<&str>,
+    trust: &TrustSummary,
+) -> NodeId {
+    let summary = trust.key(fingerprint);
+    let mut keyids: Vec<String> = summary.map(|k| k.keyids.clone()).unwrap_or_default();
+    keyids.extend(hint.map(str::to_string));
+    keyids.sort();
+    keyids.dedup();
+    let label = keyids
+        .first()
+        .cloned()
+        .unwrap_or_else(|| short(fingerprint));
+    let f = json!({
+        "algorithm": summary.map(|k| k.algorithm),
+        "keyids": keyids,
+        "trust": summary.map(|k| k.trust.as_str()),
+    });
+    let id = b.add_node(
+        NodeId(fingerprint.to_string()),
+        NodeKind::Key,
+        label.clone(),
+        fields(f),
+        None,
+    );
+    let origins = summary.map_or(&[][..], |k| k.origins.as_slice());
+    for o in origins.iter().filter(|o| o.trust != KeyTrust::Pinned) {
+        let location = Location {
+            file: o.file.clone(),
+            pointer: o.pointer.clone(),
+        };
+        b.add_node(
+            id.clone(),
+            NodeKind::Key,
+            label.clone(),
+            BTreeMap::new(),
+            Some(location),
+        );
+    }
+    id
+}
+
+/// An export node's id: the SHA-256 of the record's JCS form.
+fn export_id(record: &Value) -> NodeId {
+    NodeId::of(record)
+}
+
+/// Fields an export node carries, when the record has them.
+const EXPORT_FIELDS: [&str; 12] = [
+    "runId",
+    "jobType",
+    "status",
+    "startedAt",
+    "completedAt",
+    "artifactHash",
+    "policyHash",
+    "tenantId",
+    "environment",
+    "idempotencyKey",
+    "manifestPath",
+    "logsPath",
+];
+
+/// Adds every valid export as an `export` node with an `exports` edge to its artifact (the
+/// `sha256:<hex>` id the SBOM and attestation side use for the same digest).
+pub fn emit_exports(b: &mut GraphBuilder, exports: &[ExportResult], index: &ArtifactIndex) {
+    for export in exports.iter().filter(|e| e.ok()) {
+        let Some(record) = &export.record else {
+            continue;
+        };
+        let field = |k: &str| record.get(k).and_then(Value::as_str).unwrap_or("");
+        let label = format!(
+            "{} {} ({})",
+            match field("jobType") {
+                "" => "export",
+                job => job,
+            },
+            field("runId"),
+            field("status")
+        );
+        let f: BTreeMap<String, Value> = EXPORT_FIELDS
+            .iter()
+            .filter_map(|k| record.get(*k).map(|v| (k.to_string(), v.clone())))
+            .collect();
+        let location = Location {
+            file: export.file.clone(),
+            pointer: export.line.map(|l| format!("line {l}")).unwrap_or_default(),
+        };
+        let id = b.add_node(
+            export_id(record),
+            NodeKind::Export,
+            label,
+            f,
+            Some(location.clone()),
+        );
+        if let Ok(digest) = DigestKey::parse(field("artifactHash")) {
+            let artifact = emit_artifact(b, &digest, None, index, Some(location));
+            b.add_edge(&id, &artifact, EdgeType::Exports);
+        }
+    }
 }

@@ -5,6 +5,10 @@
 //! 4. VEX merge (the lattice) — arrives with the VEX module;
 //! 5. [`emit`] — the content-addressed graph and its root digest.
 //!
+//! Verification (SPEC §4–§5, [`crate::verify`]) runs between collection and linking: the VEX
+//! merge needs the verified signing keys of each attestation, and the graph carries `key` and
+//! `export` nodes.
+//!
 //! [`reconcile`] runs them and returns the [`Reconciled`] model that both views read.
 
 pub mod collect;
@@ -16,6 +20,9 @@ use crate::bundle::{self, Bundle, BundleForm, Limits, OpenError};
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::graph::{EvidenceGraph, GraphBuilder};
 use crate::progress::{Progress, ProgressSink, Stage};
+use crate::verify::keyring::{Keyring, TrustFile};
+use crate::verify::report::VerificationReport;
+use crate::verify::{self, export, signatures};
 use collect::{CollectedFile, FileKind, FileStatus};
 use index::ArtifactIndex;
 use rayon::prelude::*;
@@ -27,6 +34,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub limits: Limits,
+    /// The trust policy given with `--trust`, already read by the caller.
+    pub trust: Option<TrustFile>,
 }
 
 /// One file of the bundle as the Imports view and `files[]` show it.
@@ -51,6 +60,8 @@ pub struct Reconciled {
     pub diagnostics: Vec<Diagnostic>,
     pub index: ArtifactIndex,
     pub graph: EvidenceGraph,
+    /// Profile, checks, exports, signatures and trust (SPEC §4–§5, `evx verify`).
+    pub verification: VerificationReport,
 }
 
 impl Reconciled {
@@ -93,8 +104,8 @@ pub fn load_path(
     Ok((bundle, model))
 }
 
-/// Runs steps 1–5 over a loaded bundle.
-pub fn reconcile(bundle: &Bundle, _options: &Options, progress: &dyn ProgressSink) -> Reconciled {
+/// Runs steps 1–5 and the verification over a loaded bundle.
+pub fn reconcile(bundle: &Bundle, options: &Options, progress: &dyn ProgressSink) -> Reconciled {
     let total = bundle.files.len() as u64;
     let (index, digests) = ArtifactIndex::build(
         bundle
@@ -110,7 +121,7 @@ pub fn reconcile(bundle: &Bundle, _options: &Options, progress: &dyn ProgressSin
     });
 
     let done = AtomicU64::new(0);
-    let collected: Vec<CollectedFile> = bundle
+    let mut collected: Vec<CollectedFile> = bundle
         .files
         .par_iter()
         .zip(digests.into_par_iter())
@@ -127,6 +138,9 @@ pub fn reconcile(bundle: &Bundle, _options: &Options, progress: &dyn ProgressSin
         })
         .collect();
 
+    let (verification, verify_diagnostics) =
+        verify_bundle(&bundle, &mut collected, options, progress);
+
     progress.report(Progress {
         stage: Stage::Linking,
         done: 0,
@@ -135,6 +149,8 @@ pub fn reconcile(bundle: &Bundle, _options: &Options, progress: &dyn ProgressSin
     });
     let mut builder = GraphBuilder::new();
     emit::emit_documents(&mut builder, &collected, &index);
+    emit::emit_signatures(&mut builder, &verification);
+    emit::emit_exports(&mut builder, &verification.exports, &index);
     let graph = builder.finish();
     progress.report(Progress {
         stage: Stage::Done,
@@ -143,7 +159,7 @@ pub fn reconcile(bundle: &Bundle, _options: &Options, progress: &dyn ProgressSin
         bytes: 0,
     });
 
-    let (files, diagnostics) = file_records(&bundle.diagnostics, collected);
+    let (files, diagnostics) = file_records(&bundle.diagnostics, collected, verify_diagnostics);
     Reconciled {
         source: bundle.source.clone(),
         form: bundle.form,
@@ -151,19 +167,62 @@ pub fn reconcile(bundle: &Bundle, _options: &Options, progress: &dyn ProgressSin
         diagnostics,
         index,
         graph,
+        verification,
     }
+}
+
+/// Keys, the signatures of every DSSE envelope (recorded on the attestations), the exports and
+/// the audit-pack profile checks. Returns the report and the per-file diagnostics found.
+fn verify_bundle(
+    bundle: &Bundle,
+    collected: &mut [CollectedFile],
+    options: &Options,
+    progress: &dyn ProgressSink,
+) -> (VerificationReport, Vec<Diagnostic>) {
+    const STEPS: u64 = 3;
+    let step = |done| {
+        progress.report(Progress {
+            stage: Stage::Verifying,
+            done,
+            total: STEPS,
+            bytes: 0,
+        })
+    };
+    step(0);
+    let (mut keyring, policy_problems) = Keyring::from_policy(options.trust.as_ref());
+    let mut diagnostics = policy_problems.clone();
+    diagnostics.extend(keyring.add_bundle_keys(bundle, collected));
+    let (envelopes, signature_problems) = signatures::check_attestations(collected, &keyring);
+    diagnostics.extend(signature_problems);
+    step(1);
+    let exports = export::validate(bundle, collected, &keyring);
+    diagnostics.extend(exports.iter().flat_map(|e| e.problems.iter().cloned()));
+    step(2);
+    let report = verify::audit(
+        bundle,
+        collected,
+        &keyring,
+        policy_problems,
+        envelopes,
+        exports,
+    );
+    step(STEPS);
+    (report, diagnostics)
 }
 
 fn total_bytes(bundle: &Bundle) -> u64 {
     bundle.files.iter().map(|f| f.bytes.len() as u64).sum()
 }
 
-/// Merges collected files and the bundle reader's skipped entries into one sorted list.
+/// Merges collected files and the bundle reader's skipped entries into one sorted list, with
+/// every diagnostic (reader, collector and `extra` ones from verification) sorted.
 fn file_records(
     bundle_diags: &[Diagnostic],
     collected: Vec<CollectedFile>,
+    extra: Vec<Diagnostic>,
 ) -> (Vec<FileRecord>, Vec<Diagnostic>) {
     let mut diagnostics: Vec<Diagnostic> = bundle_diags.to_vec();
+    diagnostics.extend(extra);
     let mut files: Vec<FileRecord> = Vec::with_capacity(collected.len());
     for c in collected {
         diagnostics.extend(c.diagnostics);

@@ -1,15 +1,116 @@
-//! Verification primitives (SPEC §4–§5): keys, DSSE envelopes, RFC 6962/9162 Merkle proofs,
-//! C2SP signed notes and checkpoints, and C2SP tlog tiles.
+//! Verification (SPEC §4–§5).
 //!
-//! Everything here is a pure function over bytes and `serde_json::Value`s: no knowledge of
-//! bundles, files or the UI. Each error type maps to a stable [`crate::diag::Code`] via
-//! `code()`; callers attach file names and pointers.
+//! Primitives — pure functions over bytes and `serde_json::Value`s, no knowledge of bundles:
+//! [`keys`], [`dsse`], [`merkle`] (RFC 6962/9162 proofs), [`note`] (C2SP signed notes and
+//! checkpoints), [`tiles`] (C2SP tlog tiles). Each error type maps to a stable
+//! [`crate::diag::Code`] via `code()`; callers attach file names and pointers.
+//!
+//! Checks over a loaded bundle, run by the pipeline after collection:
+//! [`keyring`] (pinned / bundle-supplied / self-asserted keys), [`signatures`] (every DSSE
+//! envelope), [`export`] (orchestrator exports), [`profile`] (which audit-pack profile),
+//! [`portable`] and [`legacy`] (the profile checks in their fixed order), all summed up in the
+//! [`report::VerificationReport`] by [`audit`].
 
 pub mod dsse;
+pub mod export;
+pub mod keyring;
 pub mod keys;
+pub mod legacy;
 pub mod merkle;
 pub mod note;
+pub mod portable;
+pub mod profile;
+pub mod report;
+pub mod schema;
+pub mod signatures;
 pub mod tiles;
+
+use crate::bundle::Bundle;
+use crate::diag::{Code, Diagnostic};
+use crate::pipeline::collect::{CollectedFile, FileKind};
+use export::ExportResult;
+use keyring::Keyring;
+use report::{names, Check, Profile, TrustSummary, VerificationReport};
+use signatures::EnvelopeCheck;
+
+/// Runs the profile checks in their fixed order and assembles the report: `trust-policy` (when
+/// `--trust` was given), then the profile's checks (`profile` alone for `unknown`, which fails
+/// closed), then `exports`. `policy_problems` are the `--trust` file's diagnostics.
+pub fn audit(
+    bundle: &Bundle,
+    collected: &[CollectedFile],
+    keyring: &Keyring,
+    policy_problems: Vec<Diagnostic>,
+    signatures: Vec<EnvelopeCheck>,
+    exports: Vec<ExportResult>,
+) -> VerificationReport {
+    let detection = profile::detect(bundle);
+    let mut checks = Vec::new();
+    if let Some(name) = keyring.policy_name() {
+        let pinned = keyring
+            .entries()
+            .iter()
+            .filter(|e| e.trust() == keyring::KeyTrust::Pinned)
+            .count();
+        checks.push(Check::from_problems(
+            names::TRUST_POLICY,
+            policy_problems,
+            format!("{pinned} key(s) pinned by {name}"),
+        ));
+    }
+    match (&detection.profile, &detection.manifest) {
+        (Profile::PortableV1, Some(manifest)) => {
+            checks.extend(portable::check(manifest, bundle, keyring));
+        }
+        (Profile::Legacy, Some(manifest)) => {
+            let checksums: Vec<&str> = collected
+                .iter()
+                .filter(|f| f.kind == FileKind::Checksums)
+                .map(|f| f.path.as_str())
+                .collect();
+            checks.extend(legacy::check(manifest, bundle, &checksums, &signatures));
+        }
+        _ => checks.push(Check::from_problems(
+            names::PROFILE,
+            vec![Diagnostic::new(
+                Code::ManifestProfileUnknown,
+                "",
+                &detection.reason,
+            )],
+            "",
+        )),
+    }
+    checks.push(exports_check(&exports));
+    VerificationReport {
+        profile: detection.profile,
+        notes: detection.notes,
+        checks,
+        exports,
+        signatures,
+        trust: TrustSummary::of(keyring),
+    }
+}
+
+/// All export records pass; the first failing one in timeline order decides the code.
+fn exports_check(exports: &[ExportResult]) -> Check {
+    let problems: Vec<Diagnostic> = exports
+        .iter()
+        .flat_map(|e| e.problems.iter().cloned())
+        .collect();
+    let message = if exports.is_empty() {
+        "no orchestrator exports in the bundle".to_string()
+    } else {
+        let mut runs: Vec<&str> = exports.iter().filter_map(|e| e.run_id.as_deref()).collect();
+        runs.sort_unstable();
+        runs.dedup();
+        format!(
+            "{} export record(s) of {} run(s) valid",
+            exports.len(),
+            runs.len()
+        )
+    };
+    Check::from_problems(names::EXPORTS, problems, message)
+}
 
 use base64::alphabet;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};

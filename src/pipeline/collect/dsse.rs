@@ -56,6 +56,7 @@ fn bare_attestation() -> Attestation {
         subjects: Vec::new(),
         signatures: Vec::new(),
         enveloped: false,
+        verified_by: Vec::new(),
     }
 }
 

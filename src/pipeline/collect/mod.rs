@@ -10,6 +10,7 @@ pub mod spdx;
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::pipeline::index::DigestKey;
 use crate::pipeline::normalise::{self, Profile};
+use crate::verify::keyring::VerifiedKey;
 use serde::Serialize;
 use serde_json::Value;
 pub use sniff::{sniff, FileKind, Sniffed};
@@ -114,6 +115,54 @@ pub struct Attestation {
     pub signatures: Vec<Signature>,
     /// `false` for a bare statement outside any envelope.
     pub enveloped: bool,
+    /// The keys that verified at least one of the envelope's signatures, sorted by fingerprint.
+    /// Empty until the pipeline's signature step ([`crate::verify::signatures`]) has run, and
+    /// for an envelope nothing verifies.
+    pub verified_by: Vec<VerifiedKey>,
+}
+
+impl Attestation {
+    /// The *verified signing key ids* of SPEC §3 rule 1, for matching trust-policy issuer rules
+    /// (`{"match": {"keyid": …}}`): for every **pinned** key that verified a signature of this
+    /// envelope, the `keyid`s the `--trust` policy lists it under and its fingerprint
+    /// `sha256:<hex of SHA-256 of the raw key>`. Sorted, unique.
+    ///
+    /// Keys that are only bundle-supplied or self-asserted contribute nothing: a name a bundle
+    /// gives its own key must never match a rule the user wrote. The self-asserted names are in
+    /// [`Attestation::self_asserted_keyids`]; every verifying key, with its trust, is in
+    /// [`Attestation::verified_by`].
+    pub fn verified_keyids(&self) -> Vec<String> {
+        Self::keyids_of(&self.verified_by, |k| &k.pinned_keyids)
+    }
+
+    /// Like [`Attestation::verified_keyids`], for keys a bundle-root `trust.json` names
+    /// (self-asserted; issuer rules of that file may match them, marked self-asserted).
+    pub fn self_asserted_keyids(&self) -> Vec<String> {
+        Self::keyids_of(&self.verified_by, |k| &k.self_asserted_keyids)
+    }
+
+    /// Fingerprint and names of every key that a source names (policy keys always have names).
+    fn keyids_of(
+        keys: &[VerifiedKey],
+        names: impl Fn(&VerifiedKey) -> &Vec<String>,
+    ) -> Vec<String> {
+        let mut ids: Vec<String> = Vec::new();
+        for key in keys {
+            let named = names(key);
+            if !named.is_empty() {
+                ids.push(key.fingerprint.clone());
+                ids.extend(named.iter().cloned());
+            }
+        }
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// Whether some signature verified with some available key (of any trust).
+    pub fn is_verified(&self) -> bool {
+        !self.verified_by.is_empty()
+    }
 }
 
 /// The evidence a document carries.

@@ -129,13 +129,14 @@ fn sniff_json(path: &str, name: &str, bytes: &[u8]) -> Sniffed {
     }
 }
 
-/// NDJSON whose first good record is an orchestrator export.
+/// NDJSON whose first parseable record is an orchestrator export. A broken first line does not
+/// hide the stream: the export validator reports it by line number.
 fn ndjson_kind(bytes: &[u8]) -> Option<FileKind> {
     let first = bytes
         .split(|b| *b == b'\n')
-        .find(|l| l.iter().any(|b| !b.is_ascii_whitespace()))?;
-    let v = json::parse(first).ok()?;
-    is_export(&v).then_some(FileKind::ExportStream)
+        .filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()))
+        .find_map(|l| json::parse(l).ok())?;
+    is_export(&first).then_some(FileKind::ExportStream)
 }
 
 fn is_export(v: &Value) -> bool {
@@ -188,6 +189,9 @@ pub fn classify_value(path: &str, name: &str, v: &Value) -> FileKind {
     if path == "trust.json" && (obj.contains_key("keys") || obj.contains_key("issuers")) {
         return FileKind::TrustPolicy;
     }
+    if obj.contains_key("keytype") && obj.contains_key("keyval") {
+        return FileKind::PublicKey; // a securesystemslib (in-toto) key
+    }
     FileKind::Unrecognised
 }
 
@@ -212,13 +216,20 @@ fn sniff_text_or_binary(path: &str, name: &str, bytes: &[u8]) -> FileKind {
     if name == "checksums.txt" || name.ends_with(".sha256sum") || name == "SHA256SUMS" {
         return FileKind::Checksums;
     }
-    if text.contains("-----BEGIN PUBLIC KEY-----") {
+    if text.contains("-----BEGIN PUBLIC KEY-----") || is_raw_key_file(path, text) {
         return FileKind::PublicKey;
     }
     if looks_like_signed_note(text) {
         return FileKind::Checkpoint;
     }
     FileKind::Unrecognised
+}
+
+/// A raw 32-byte key as base64 in a `keys/` folder (content alone is too weak a signal: any
+/// 43-character base64 string would match).
+fn is_raw_key_file(path: &str, text: &str) -> bool {
+    let in_keys = path.starts_with("keys/") || path.contains("/keys/");
+    in_keys && crate::verify::decode_base64_any(text.trim()).is_ok_and(|raw| raw.len() == 32)
 }
 
 /// A C2SP signed note: text, a blank line, then lines starting with the em dash.
@@ -278,6 +289,13 @@ mod tests {
             FileKind::LegacyManifest
         );
         assert_eq!(kind("notes.md", "hello"), FileKind::Unrecognised);
+        assert_eq!(
+            kind(
+                "key.pub",
+                r#"{"keytype":"ed25519","keyval":{"public":"00"}}"#
+            ),
+            FileKind::PublicKey
+        );
     }
 
     #[test]
@@ -285,6 +303,11 @@ mod tests {
         let s =
             "{\"runId\":\"a\",\"artifactHash\":\"h\"}\n{\"runId\":\"b\",\"artifactHash\":\"h\"}\n";
         assert_eq!(kind("exports/runs.ndjson", s), FileKind::ExportStream);
+        let broken_first = "{\"runId\": \n{\"runId\":\"b\",\"artifactHash\":\"h\"}\n";
+        assert_eq!(
+            kind("exports/runs.ndjson", broken_first),
+            FileKind::ExportStream
+        );
     }
 
     #[test]
@@ -292,6 +315,15 @@ mod tests {
         let s = sniff("sboms/broken.json", b"{\"bomFormat\": ");
         assert_eq!(s.kind, FileKind::Json);
         assert!(s.error.is_some());
+    }
+
+    #[test]
+    fn raw_base64_keys_are_public_keys_only_in_a_keys_folder() {
+        let raw = "4cY7wTJvwmZCIs2p8V48If441CPkK5s9u3P5K383QvQ=\n";
+        assert_eq!(kind("keys/release.pub", raw), FileKind::PublicKey);
+        assert_eq!(kind("x/keys/release", raw), FileKind::PublicKey);
+        assert_eq!(kind("notes/release.txt", raw), FileKind::Unrecognised);
+        assert_eq!(kind("keys/short.pub", "AAAA"), FileKind::Unrecognised);
     }
 
     #[test]
