@@ -62,6 +62,12 @@ fn following_an_edge_and_going_back() {
     assert_eq!(selected_label(&app), "https://slsa.dev/provenance/v1");
     press(&mut app, &[Command::Enter]);
     assert_eq!(app.ready().unwrap().graph.focus, GraphFocus::Edges);
+    let r = app.ready().unwrap();
+    let edges = evx::tui::components::graph::edge_rows(r, r.graph.selected_node().unwrap());
+    let attests = edges.iter().position(|e| e.1 == evx::graph::EdgeType::Attests).expect("an attests edge");
+    for _ in 0..attests {
+        press(&mut app, &[Command::Down]);
+    }
     press(&mut app, &[Command::Enter]);
     assert_eq!(
         selected_label(&app),

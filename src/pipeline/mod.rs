@@ -139,7 +139,7 @@ pub fn reconcile(bundle: &Bundle, options: &Options, progress: &dyn ProgressSink
         .collect();
 
     let (verification, verify_diagnostics) =
-        verify_bundle(&bundle, &mut collected, options, progress);
+        verify_bundle(bundle, &mut collected, options, progress);
 
     progress.report(Progress {
         stage: Stage::Linking,
