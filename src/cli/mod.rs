@@ -1,10 +1,13 @@
 //! The headless command line (SPEC §6): argument parsing and one module per command. Commands
 //! read the reconciled model and print it; they never change it.
 
+pub mod conflicts;
 pub mod output;
 pub mod reconcile;
 
 use crate::bundle::Limits;
+use crate::pipeline::Options;
+use crate::trust::TrustPolicy;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,6 +39,8 @@ pub struct Cli {
 pub enum Command {
     /// Reconcile a bundle into the evidence graph and print a summary or the graph JSON.
     Reconcile(ReconcileArgs),
+    /// Show the VEX decisions: which statement won each conflict, by which rule, and why.
+    Conflicts(ConflictsArgs),
 }
 
 /// Flags every command takes.
@@ -72,6 +77,22 @@ impl CommonArgs {
         }
     }
 
+    /// The pipeline options these flags set, with the `--trust` policy read and checked.
+    ///
+    /// # Errors
+    /// One line per problem (file, code, pointer) when the trust file cannot be read or is not
+    /// a valid policy: the caller exits 2.
+    pub fn options(&self) -> Result<Options, String> {
+        let trust_policy = match &self.trust {
+            Some(path) => Some(read_trust_policy(path)?),
+            None => None,
+        };
+        Ok(Options {
+            limits: self.limits(),
+            trust_policy,
+        })
+    }
+
     /// Colour is off with `--no-color` or a non-empty `NO_COLOR`.
     pub fn color(&self) -> bool {
         !self.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -94,6 +115,40 @@ pub struct ReconcileArgs {
     pub strict: bool,
 }
 
+/// `evx conflicts`.
+#[derive(Debug, Args)]
+pub struct ConflictsArgs {
+    /// Bundle: a directory, .tar, .tar.gz/.tgz or .tar.zst/.tzst.
+    pub bundle: PathBuf,
+    /// Print the decisions as JSON (SPEC §6) instead of tables.
+    #[arg(long)]
+    pub json: bool,
+    /// Show every decision, not only conflicts.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// Reads a trust policy file (SPEC §4); any problem fails closed.
+fn read_trust_policy(path: &std::path::Path) -> Result<TrustPolicy, String> {
+    let shown = output::sanitize(&path.display().to_string());
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("{shown}: cannot read trust policy: {e}"))?;
+    TrustPolicy::from_slice(&bytes).map_err(|diagnostics| {
+        diagnostics
+            .iter()
+            .map(|d| {
+                let at = if d.pointer.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", d.pointer)
+                };
+                format!("{shown}: {}{at}: {}", d.code, output::sanitize(&d.message))
+            })
+            .collect::<Vec<_>>()
+            .join("\nevx: ")
+    })
+}
+
 /// The demo bundle shipped in `assets/`: found relative to the working directory first, then
 /// to the source tree the binary was built from.
 pub fn demo_bundle() -> PathBuf {
@@ -108,6 +163,7 @@ pub fn demo_bundle() -> PathBuf {
 pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
         Some(Command::Reconcile(args)) => reconcile::run(&args, &cli.common),
+        Some(Command::Conflicts(args)) => conflicts::run(&args, &cli.common),
         None => {
             let bundle = cli.bundle.unwrap_or_else(demo_bundle);
             let args = ReconcileArgs {

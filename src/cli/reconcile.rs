@@ -5,7 +5,7 @@ use super::{exit, CommonArgs, ReconcileArgs};
 use crate::diag::Severity;
 use crate::graph::GRAPH_VERSION;
 use crate::pipeline::collect::FileStatus;
-use crate::pipeline::{self, Options, Reconciled};
+use crate::pipeline::{self, Reconciled};
 use crate::progress::NoProgress;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -13,8 +13,12 @@ use std::fmt::Write as _;
 
 /// Runs the command; returns the exit code.
 pub fn run(args: &ReconcileArgs, common: &CommonArgs) -> u8 {
-    let options = Options {
-        limits: common.limits(),
+    let options = match common.options() {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("evx: {message}");
+            return exit::USAGE;
+        }
     };
     let model = match pipeline::reconcile_path(&args.bundle, &options, &NoProgress) {
         Ok(m) => m,

@@ -2,7 +2,7 @@
 //! 1. [`index`] — SHA-256 of every file, digest normalisation;
 //! 2. [`collect`] — sniff and parse SBOMs, attestations, VEX, …;
 //! 3. [`normalise`] — canonical form and normalised digest per document;
-//! 4. VEX merge (the lattice) — arrives with the VEX module;
+//! 4. [`merge`] — VEX merge: authority, alias groups, one decision per target (SPEC §3);
 //! 5. [`emit`] — the content-addressed graph and its root digest.
 //!
 //! [`reconcile`] runs them and returns the [`Reconciled`] model that both views read.
@@ -10,14 +10,17 @@
 pub mod collect;
 pub mod emit;
 pub mod index;
+pub mod merge;
 pub mod normalise;
 
 use crate::bundle::{self, Bundle, BundleForm, Limits, OpenError};
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::graph::{EvidenceGraph, GraphBuilder};
 use crate::progress::{Progress, ProgressSink, Stage};
+use crate::trust::TrustPolicy;
 use collect::{CollectedFile, FileKind, FileStatus};
 use index::ArtifactIndex;
+pub use merge::{DecisionCandidate, VexDecision};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -27,6 +30,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub limits: Limits,
+    /// The pinned trust policy (`--trust FILE`, SPEC §4); `None` when none was given.
+    pub trust_policy: Option<TrustPolicy>,
 }
 
 /// One file of the bundle as the Imports view and `files[]` show it.
@@ -51,6 +56,9 @@ pub struct Reconciled {
     pub diagnostics: Vec<Diagnostic>,
     pub index: ArtifactIndex,
     pub graph: EvidenceGraph,
+    /// One VEX decision per (vulnerability group, target): conflicts first, then by
+    /// vulnerability and target. The graph's `verdict` nodes hold the same decisions.
+    pub decisions: Vec<VexDecision>,
 }
 
 impl Reconciled {
@@ -83,14 +91,18 @@ pub fn reconcile_path(
 
 /// Opens and reconciles, keeping the loaded bundle: the explorer reads documents from it
 /// again on demand (the detail pane's normalised JSON).
-pub fn load_path(path: &Path, options: &Options, progress: &dyn ProgressSink) -> Result<(Bundle, Reconciled), OpenError> {
+pub fn load_path(
+    path: &Path,
+    options: &Options,
+    progress: &dyn ProgressSink,
+) -> Result<(Bundle, Reconciled), OpenError> {
     let bundle = bundle::open(path, &options.limits, progress)?;
     let model = reconcile(&bundle, options, progress);
     Ok((bundle, model))
 }
 
 /// Runs steps 1–5 over a loaded bundle.
-pub fn reconcile(bundle: &Bundle, _options: &Options, progress: &dyn ProgressSink) -> Reconciled {
+pub fn reconcile(bundle: &Bundle, options: &Options, progress: &dyn ProgressSink) -> Reconciled {
     let total = bundle.files.len() as u64;
     let (index, digests) = ArtifactIndex::build(
         bundle
@@ -106,7 +118,7 @@ pub fn reconcile(bundle: &Bundle, _options: &Options, progress: &dyn ProgressSin
     });
 
     let done = AtomicU64::new(0);
-    let collected: Vec<CollectedFile> = bundle
+    let mut collected: Vec<CollectedFile> = bundle
         .files
         .par_iter()
         .zip(digests.into_par_iter())
@@ -129,8 +141,11 @@ pub fn reconcile(bundle: &Bundle, _options: &Options, progress: &dyn ProgressSin
         total: 1,
         bytes: 0,
     });
+    merge::bomlink::resolve_cross_links(&mut collected, &bundle.files);
+    let vex = merge::merge(&collected, options.trust_policy.as_ref());
     let mut builder = GraphBuilder::new();
     emit::emit_documents(&mut builder, &collected, &index);
+    emit::vex::emit_vex(&mut builder, &vex, &collected, &index);
     let graph = builder.finish();
     progress.report(Progress {
         stage: Stage::Done,
@@ -147,6 +162,7 @@ pub fn reconcile(bundle: &Bundle, _options: &Options, progress: &dyn ProgressSin
         diagnostics,
         index,
         graph,
+        decisions: vex.decisions,
     }
 }
 

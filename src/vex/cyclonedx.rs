@@ -80,6 +80,11 @@ pub fn resolve_bom_link(link: &str, bom: &Value) -> Option<String> {
     Some(entry.map_or_else(|| link.trim().to_string(), normalize_target))
 }
 
+/// Whether `bom` is the BOM `link` names (same serial number and version), whatever the fragment.
+pub fn is_linked_bom(link: &BomLink, bom: &Value) -> bool {
+    links_to(link, bom)
+}
+
 fn links_to(link: &BomLink, bom: &Value) -> bool {
     let serial =
         text(bom.get("serialNumber")).and_then(|s| strip_prefix_ignore_case(s, "urn:uuid:"));
