@@ -64,12 +64,15 @@ fn pending_links(files: &[CollectedFile]) -> Vec<Pending> {
                 continue;
             }
             for (si, s) in vex.statements.iter().enumerate() {
+                if parse_bom_link(&s.target).is_none() {
+                    continue;
+                }
                 let ref_pointer = format!("{}{}/ref", doc.pointer, s.pointer);
                 let reported = file
                     .diagnostics
                     .iter()
                     .any(|d| d.code == Code::VexProductUnresolved && d.pointer == ref_pointer);
-                if parse_bom_link(&s.target).is_some() && !reported {
+                if !reported {
                     out.push(Pending {
                         at: (fi, di, si),
                         link: s.target.clone(),
