@@ -65,9 +65,10 @@ fn self_asserted(claim: AuthorityClaim) -> AuthorityClaim {
 /// **Integration seam.** The pipeline has no per-attestation verification result yet (the
 /// keyring and DSSE verification step are being added on another branch). Until then this
 /// function checks the envelope itself with [`verify_envelope`] against the keys `policy`
-/// pins, and nothing else (bundle-supplied keys give no authority). Once the pipeline records
-/// which keys verified each envelope, replace the body with a lookup of that result,
-/// restricted to keys `policy` pins.
+/// lists, and nothing else: bundle-supplied keys give no authority. Once the pipeline records
+/// which keys verified each envelope, replace the body with a lookup of that result on the
+/// carrying envelope (`carrying_envelope`): the pinned key ids for the `--trust` policy, the
+/// self-asserted ones for the bundle's `trust.json` — never a bundle-supplied key's.
 pub fn verified_signing_keyids(
     doc: &Document,
     file: &CollectedFile,

@@ -139,7 +139,10 @@ fn resolve_one(p: &Pending, path: &str, boms: &[Value]) -> Result<String, Diagno
     let (severity, message) = if bom_present {
         (
             Severity::Error,
-            format!("BOM-Link {link:?}: the linked BOM is in the bundle but has no such bom-ref; kept as given"),
+            format!(
+                "BOM-Link {link:?}: the linked BOM is in the bundle but has no such bom-ref; \
+                 kept as given"
+            ),
         )
     } else {
         (

@@ -85,14 +85,14 @@ pub struct VexMerge {
 }
 
 /// A VEX document as found in one place.
-struct Copy<'a> {
+struct DocCopy<'a> {
     file: &'a CollectedFile,
     doc: &'a Document,
     vex: &'a VexDocument,
     claim: AuthorityClaim,
 }
 
-impl Copy<'_> {
+impl DocCopy<'_> {
     /// Best first: highest authority, then trust policy over self-declared over none, then
     /// the smallest explanation, path and pointer.
     fn rank(&self) -> impl Ord + '_ {
@@ -141,12 +141,12 @@ fn merge_documents(
     files: &[CollectedFile],
     policies: Policies,
 ) -> BTreeMap<String, MergedDocument> {
-    let mut copies: BTreeMap<String, Vec<Copy>> = BTreeMap::new();
+    let mut copies: BTreeMap<String, Vec<DocCopy>> = BTreeMap::new();
     for file in files {
         for doc in &file.documents {
             if let Content::Vex(vex) = &doc.content {
                 let claim = authority::authority_of(vex, doc, file, policies);
-                let copy = Copy {
+                let copy = DocCopy {
                     file,
                     doc,
                     vex,
@@ -187,7 +187,7 @@ fn merge_documents(
         .collect()
 }
 
-fn statement_locations(digest: &str, copies: &[Copy]) -> BTreeMap<NodeId, BTreeSet<Location>> {
+fn statement_locations(digest: &str, copies: &[DocCopy]) -> BTreeMap<NodeId, BTreeSet<Location>> {
     let mut out: BTreeMap<NodeId, BTreeSet<Location>> = BTreeMap::new();
     for copy in copies {
         for s in &copy.vex.statements {
