@@ -586,3 +586,45 @@ fn verdict_nodes_decide_the_winner_and_override_the_losers() {
             .any(|e| e.kind == EdgeType::Asserts));
     }
 }
+
+#[test]
+fn a_carried_vex_reports_below_payload_predicate_and_subcomponents_link_both_nodes() {
+    let image = format!("sha256:{}", "cd".repeat(32));
+    let sub = json!({"vulnerability": {"name": "CVE-2024-19"}, "status": "fixed",
+                     "products": [{"@id": image, "subcomponents": [{"@id": A}]}]});
+    let doc = openvex(
+        "1",
+        "Acme",
+        None,
+        "2024-01-01T00:00:00Z",
+        vec![sub, ov_statement("CVE-2024-20", A, "bogus", None)],
+    );
+    let sbom = cyclonedx(
+        "ffffffff-0000-4000-8000-000000000006",
+        "Acme",
+        &[("a", A)],
+        vec![],
+    );
+    let envelope = signed_envelope(&key(4), "k", doc);
+    let model = reconcile(
+        vec![("vex.dsse.json", envelope), ("sbom.cdx.json", sbom)],
+        None,
+    );
+    assert!(has_diagnostic(
+        &model,
+        Code::VexStatus,
+        "vex.dsse.json",
+        "/payload/predicate/statements/1/status"
+    ));
+    let d = decision(&model, "CVE-2024-19");
+    assert_eq!(d.target, format!("{image}#{A}"));
+    let g = &model.graph;
+    let mut linked: Vec<NodeKind> = g
+        .outgoing(&d.winner)
+        .iter()
+        .filter(|e| e.kind == EdgeType::AppliesTo)
+        .filter_map(|e| g.node(&e.target).map(|n| n.kind))
+        .collect();
+    linked.sort();
+    assert_eq!(linked, [NodeKind::Artifact, NodeKind::Component]);
+}

@@ -22,10 +22,11 @@ pub fn emit_documents(builder: &mut GraphBuilder, files: &[CollectedFile], index
                     attestation = Some((id.clone(), format!("{}/payload/predicate", doc.pointer)));
                     Some(id)
                 }
-                // The node itself comes from step 4's merge; here only the `carries` edge.
-                Content::Vex(v) => Some(super::merge::identity::document_id(
-                    &super::merge::identity::document_digest(v),
-                )),
+                // The node itself comes from step 4's merge; here only a `carries` edge.
+                Content::Vex(v) => attestation
+                    .as_ref()
+                    .filter(|(_, carried_at)| *carried_at == doc.pointer)
+                    .map(|_| vex_document_id(v)),
                 Content::TrustPolicy(_) | Content::Opaque => None,
             };
             if let (Some(id), Some((att_id, carried_at))) = (&id, &attestation) {
@@ -35,6 +36,10 @@ pub fn emit_documents(builder: &mut GraphBuilder, files: &[CollectedFile], index
             }
         }
     }
+}
+
+fn vex_document_id(v: &crate::vex::VexDocument) -> NodeId {
+    super::merge::identity::document_id(&super::merge::identity::document_digest(v))
 }
 
 fn location(doc: &Document, pointer: &str) -> Option<Location> {

@@ -145,8 +145,11 @@ fn target_nodes(
     if let Some(node) = target_node(b, target, components, index) {
         return vec![node];
     }
+    // `product#subcomponent`; a purl may itself hold a `#subpath`, so both the first and the
+    // last `#` are tried (never more: hostile ids must not cost quadratic time).
     let mut out = Vec::new();
-    for (i, _) in target.match_indices('#') {
+    let splits = [target.find('#'), target.rfind('#')];
+    for i in splits.into_iter().flatten() {
         let (product, sub) = (&target[..i], &target[i + 1..]);
         out.extend(target_node(b, product, components, index));
         out.extend(target_node(b, sub, components, index));

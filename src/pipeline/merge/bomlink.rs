@@ -2,7 +2,7 @@
 //!
 //! The CycloneDX VEX reader resolves links into its own document and leaves links into other
 //! BOMs verbatim. Once every file is collected, each such target is resolved against every
-//! CycloneDX document of the bundle with [`resolve_bom_link`]: the target becomes the linked
+//! CycloneDX document of the bundle with [`resolve_bom_links`]: the target becomes the linked
 //! component's purl (or stays the link when that component has none). A link that resolves
 //! nowhere keeps its target as given and is `ERR_VEX_PRODUCT_UNRESOLVED`:
 //! - an **error** when the linked BOM is in the bundle but holds no such `bom-ref`;
@@ -12,18 +12,29 @@
 use crate::bundle::BundleFile;
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::pipeline::collect::{CollectedFile, Content, FileKind, FileStatus};
-use crate::vex::cyclonedx::{is_linked_bom, parse_bom_link, resolve_bom_link};
+use crate::vex::cyclonedx::{is_linked_bom, parse_bom_link, resolve_bom_links, BomLink};
 use crate::vex::VexFormat;
 use serde_json::Value;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// A statement whose target is a link into another document.
 struct Pending {
     /// Indices of the file, the document in it and the statement in that.
     at: (usize, usize, usize),
     link: String,
+    parsed: BomLink,
     /// Pointer of the statement's `ref` inside its file.
     pointer: String,
+}
+
+/// What the bundle's BOMs say about one pending link.
+#[derive(Default)]
+struct Outcome {
+    /// Targets it resolves to (several BOMs answering differently is pathological; the
+    /// smallest keeps the result order-free).
+    targets: BTreeSet<String>,
+    /// Whether the linked BOM (serial number and version) is in the bundle at all.
+    bom_present: bool,
 }
 
 /// Resolves cross-document BOM-Links in place and reports the ones that resolve nowhere.
@@ -33,16 +44,20 @@ pub fn resolve_cross_links(files: &mut [CollectedFile], bundle_files: &[BundleFi
         return;
     }
     let boms = cyclonedx_values(files, bundle_files);
-    for p in pending {
+    let outcomes = outcomes(&pending, &boms);
+    for (p, outcome) in pending.iter().zip(outcomes) {
         let (fi, di, si) = p.at;
         let file = &mut files[fi];
-        match resolve_one(&p, &file.path, &boms) {
-            Ok(target) => {
+        match outcome.targets.into_iter().next() {
+            Some(target) => {
                 if let Content::Vex(vex) = &mut file.documents[di].content {
-                    vex.statements[si].target = target;
+                    if let Some(s) = vex.statements.get_mut(si) {
+                        s.target = target;
+                    }
                 }
             }
-            Err(diagnostic) => {
+            None => {
+                let diagnostic = unresolved(p, &file.path, outcome.bom_present);
                 if diagnostic.severity == Severity::Error {
                     file.status = FileStatus::Failed;
                 }
@@ -52,10 +67,35 @@ pub fn resolve_cross_links(files: &mut [CollectedFile], bundle_files: &[BundleFi
     }
 }
 
+/// Resolves every pending link against every BOM, indexing each BOM once.
+fn outcomes(pending: &[Pending], boms: &[Value]) -> Vec<Outcome> {
+    let mut out: Vec<Outcome> = pending.iter().map(|_| Outcome::default()).collect();
+    for bom in boms {
+        let linked: Vec<usize> = (0..pending.len())
+            .filter(|&i| is_linked_bom(&pending[i].parsed, bom))
+            .collect();
+        if linked.is_empty() {
+            continue;
+        }
+        let links = linked.iter().map(|&i| pending[i].link.as_str());
+        for (&i, target) in linked.iter().zip(resolve_bom_links(links, bom)) {
+            out[i].bom_present = true;
+            out[i].targets.extend(target);
+        }
+    }
+    out
+}
+
 /// CycloneDX VEX statements targeting a BOM-Link the reader did not already report.
 fn pending_links(files: &[CollectedFile]) -> Vec<Pending> {
     let mut out = Vec::new();
     for (fi, file) in files.iter().enumerate() {
+        let reported: HashSet<&str> = file
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::VexProductUnresolved)
+            .map(|d| d.pointer.as_str())
+            .collect();
         for (di, doc) in file.documents.iter().enumerate() {
             let Content::Vex(vex) = &doc.content else {
                 continue;
@@ -64,19 +104,16 @@ fn pending_links(files: &[CollectedFile]) -> Vec<Pending> {
                 continue;
             }
             for (si, s) in vex.statements.iter().enumerate() {
-                if parse_bom_link(&s.target).is_none() {
+                let Some(parsed) = parse_bom_link(&s.target) else {
                     continue;
-                }
-                let ref_pointer = format!("{}{}/ref", doc.pointer, s.pointer);
-                let reported = file
-                    .diagnostics
-                    .iter()
-                    .any(|d| d.code == Code::VexProductUnresolved && d.pointer == ref_pointer);
-                if !reported {
+                };
+                let pointer = format!("{}{}/ref", doc.pointer, s.pointer);
+                if !reported.contains(pointer.as_str()) {
                     out.push(Pending {
                         at: (fi, di, si),
                         link: s.target.clone(),
-                        pointer: ref_pointer,
+                        parsed,
+                        pointer,
                     });
                 }
             }
@@ -123,19 +160,9 @@ fn document_value(file: &CollectedFile, pointer: &str, bytes: &[u8]) -> Option<V
     Some(statement.get_mut("predicate")?.take())
 }
 
-/// The resolved target, or the diagnostic for a link that resolves nowhere.
-fn resolve_one(p: &Pending, path: &str, boms: &[Value]) -> Result<String, Diagnostic> {
+/// `ERR_VEX_PRODUCT_UNRESOLVED` for a link that resolves nowhere (see the module docs).
+fn unresolved(p: &Pending, path: &str, bom_present: bool) -> Diagnostic {
     let link = p.link.as_str();
-    // Several BOMs answering differently is pathological; the smallest keeps it order-free.
-    let resolved: BTreeSet<String> = boms
-        .iter()
-        .filter_map(|b| resolve_bom_link(link, b))
-        .collect();
-    if let Some(target) = resolved.into_iter().next() {
-        return Ok(target);
-    }
-    let bom_present =
-        parse_bom_link(link).is_some_and(|l| boms.iter().any(|b| is_linked_bom(&l, b)));
     let (severity, message) = if bom_present {
         (
             Severity::Error,
@@ -150,7 +177,7 @@ fn resolve_one(p: &Pending, path: &str, boms: &[Value]) -> Result<String, Diagno
             format!("BOM-Link {link:?} points to a BOM that is not in the bundle; kept as given"),
         )
     };
-    Err(Diagnostic::new(Code::VexProductUnresolved, path, message)
+    Diagnostic::new(Code::VexProductUnresolved, path, message)
         .at(p.pointer.clone())
-        .with_severity(severity))
+        .with_severity(severity)
 }
