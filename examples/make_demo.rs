@@ -1,7 +1,9 @@
-//! Rebuilds the signed material of the demo bundle in `assets/demo/` (DSSE envelopes, the
-//! public key, the orchestrator exports) and its legacy `manifest.json`. The demo key is derived
-//! from a public seed string: it exists to show how verification works and must never be
-//! trusted for anything else.
+//! Rebuilds the signed material of the demo bundle in `assets/demo/`: the DSSE envelopes (the
+//! SLSA provenance, the worker SBOM carried as a predicate, the vendor's OpenVEX carried as a
+//! predicate in `vex/acme-psirt.openvex.dsse.json`), the public key, the orchestrator exports and
+//! the legacy `manifest.json`. The demo key is derived from a public seed string: it exists to
+//! show how verification works and must never be trusted for anything else. Only its public
+//! half is written into the bundle.
 //!
 //! Usage: `cargo run --example make_demo [-- OUT_DIR]` (default `assets/demo`).
 
@@ -62,6 +64,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &out.join("attestations/payments-worker.sbom.dsse.json"),
         &envelope,
     )?;
+    let vex_statement = json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [
+            {"name": "registry.example.com/acme/payments-api", "digest": {"sha256": API_IMAGE}},
+            {"name": "registry.example.com/acme/payments-worker", "digest": {"sha256": WORKER_IMAGE}}
+        ],
+        "predicateType": "https://openvex.dev/ns/v0.2.0",
+        "predicate": vendor_vex()
+    });
+    let envelope = sign_envelope(&key, keyid, IN_TOTO, &vex_statement);
+    write_json(&out.join("vex/acme-psirt.openvex.dsse.json"), &envelope)?;
     write_exports(&out, &key)?;
     write_manifest(&out)?;
     println!("demo material written to {}", out.display());
@@ -165,4 +178,58 @@ fn walk(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         }
     }
     Ok(out)
+}
+
+/// The vendor's OpenVEX for release 2.4.1. Each statement feeds one decision of the demo (the
+/// maintainer's CycloneDX VEX and the third party's CSAF in `vex/` supply the other sides):
+/// - CVE-2026-10001 on openssl: vendor over maintainer and third party (`precedence`);
+/// - CVE-2026-10002 on rustls: the vendor revised its own statement (`timestamp`);
+/// - CVE-2026-10004 on payments-core: vendor and maintainer agree (`agreement`);
+/// - CVE-2026-10007 on the payments-api image digest: only the vendor speaks (`sole`).
+fn vendor_vex() -> Value {
+    let openssl = "pkg:deb/debian/openssl@3.0.13-1~deb12u1?arch=amd64&distro=debian-12";
+    json!({
+        "@context": "https://openvex.dev/ns/v0.2.0",
+        "@id": "https://acme.example/vex/payments-2.4.1",
+        "author": "Acme Payments PSIRT",
+        "role": "vendor",
+        "timestamp": "2026-11-03T10:00:00Z",
+        "version": 2,
+        "statements": [
+            {
+                "vulnerability": {"name": "CVE-2026-10001"},
+                "products": [{"@id": openssl}],
+                "status": "not_affected",
+                "justification": "vulnerable_code_not_in_execute_path",
+                "impact_statement": "payments-api uses libssl only for TLS client connections; the affected CMS decoder is never called."
+            },
+            {
+                "vulnerability": {"name": "CVE-2026-10002"},
+                "products": [{"@id": "pkg:cargo/rustls@0.23.13"}],
+                "status": "not_affected",
+                "justification": "vulnerable_code_not_present",
+                "impact_statement": "Initial triage: the affected session-resumption code is behind a feature we do not enable.",
+                "timestamp": "2026-10-28T09:00:00Z"
+            },
+            {
+                "vulnerability": {"name": "CVE-2026-10002"},
+                "products": [{"@id": "pkg:cargo/rustls@0.23.13"}],
+                "status": "affected",
+                "action_statement": "Re-triage found the feature enabled in the release build: upgrade to payments-api 2.4.2, which ships rustls 0.23.16.",
+                "timestamp": "2026-11-03T10:00:00Z"
+            },
+            {
+                "vulnerability": {"name": "CVE-2026-10004"},
+                "products": [{"@id": "pkg:cargo/payments-core@2.4.1"}],
+                "status": "not_affected",
+                "justification": "inline_mitigations_already_exist",
+                "impact_statement": "Amounts are validated before the affected arithmetic runs."
+            },
+            {
+                "vulnerability": {"name": "CVE-2026-10007"},
+                "products": [{"@id": format!("sha256:{API_IMAGE}")}],
+                "status": "fixed"
+            }
+        ]
+    })
 }

@@ -43,11 +43,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     write_broken_packs(&keys, &assets.join("broken-packs"))?;
     write_legacy_bundle(&keys, &assets.join("legacy-bundle"))?;
     write_broken_exports(&keys, &assets.join("broken-exports"))?;
+    // The issuer rules belong to the VEX demo: keep the ones already in the file.
+    let trust_path = assets.join("trust.json");
+    let issuers = std::fs::read(&trust_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .and_then(|v| v.get("issuers").cloned())
+        .unwrap_or_else(|| json!([]));
     write_json(
-        &assets.join("trust.json"),
+        &trust_path,
         &json!({
             "keys": [key_object(RELEASE_KEYID, &keys.release), key_object(LOCKER_KEYID, &keys.locker)],
-            "issuers": []
+            "issuers": issuers
         }),
     )?;
     println!("verification demo material written to {}", assets.display());

@@ -1,6 +1,7 @@
 //! The headless command line (SPEC §6): argument parsing and one module per command. Commands
 //! read the reconciled model and print it; they never change it.
 
+pub mod conflicts;
 pub mod output;
 pub mod reconcile;
 pub mod verify;
@@ -8,6 +9,7 @@ pub mod verify;
 use crate::bundle::Limits;
 use crate::pipeline::{self, Options, Reconciled};
 use crate::progress::NoProgress;
+use crate::trust::TrustPolicy;
 use crate::verify::keyring::TrustFile;
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -40,6 +42,8 @@ pub struct Cli {
 pub enum Command {
     /// Reconcile a bundle into the evidence graph and print a summary or the graph JSON.
     Reconcile(ReconcileArgs),
+    /// Show the VEX decisions: which statement won each conflict, by which rule, and why.
+    Conflicts(ConflictsArgs),
     /// Verify signatures, the audit-pack manifest, transparency proofs and job exports.
     Verify(VerifyArgs),
 }
@@ -78,21 +82,44 @@ impl CommonArgs {
         }
     }
 
-    /// The pipeline options these flags set; reads the `--trust` file.
+    /// The pipeline options these flags set, with the `--trust` file read and its policy
+    /// checked (an invalid policy fails closed).
     ///
     /// # Errors
-    /// A message naming the file when `--trust` cannot be read (exit code 2).
+    /// One line per problem (file, code, pointer) when the trust file cannot be read or is not
+    /// a valid policy: the caller exits 2.
     pub fn options(&self) -> Result<Options, String> {
-        let trust = match &self.trust {
-            Some(path) => Some(TrustFile::read(path).map_err(|e| {
-                format!("--trust {}: cannot read trust policy: {e}", path.display())
-            })?),
-            None => None,
-        };
-        Ok(Options {
+        self.build_options(true)
+    }
+
+    /// Like [`CommonArgs::options`], but an invalid policy is left to `evx verify`'s
+    /// `trust-policy` check, which reports it as a verification failure.
+    ///
+    /// # Errors
+    /// A message naming the file when it cannot be read (exit code 2).
+    pub fn options_for_verify(&self) -> Result<Options, String> {
+        self.build_options(false)
+    }
+
+    fn build_options(&self, strict_policy: bool) -> Result<Options, String> {
+        let mut options = Options {
             limits: self.limits(),
-            trust,
-        })
+            trust: None,
+            trust_policy: None,
+        };
+        let Some(path) = &self.trust else {
+            return Ok(options);
+        };
+        let shown = output::sanitize(&path.display().to_string());
+        let file =
+            TrustFile::read(path).map_err(|e| format!("{shown}: cannot read trust policy: {e}"))?;
+        match TrustPolicy::from_slice(&file.bytes) {
+            Ok(policy) => options.trust_policy = Some(policy),
+            Err(diagnostics) if strict_policy => return Err(policy_errors(&shown, &diagnostics)),
+            Err(_) => {}
+        }
+        options.trust = Some(file);
+        Ok(options)
     }
 
     /// Colour is off with `--no-color` or a non-empty `NO_COLOR`.
@@ -117,6 +144,19 @@ pub struct ReconcileArgs {
     pub strict: bool,
 }
 
+/// `evx conflicts`.
+#[derive(Debug, Args)]
+pub struct ConflictsArgs {
+    /// Bundle: a directory, .tar, .tar.gz/.tgz or .tar.zst/.tzst.
+    pub bundle: PathBuf,
+    /// Print the decisions as JSON (SPEC §6) instead of tables.
+    #[arg(long)]
+    pub json: bool,
+    /// Show every decision, not only conflicts.
+    #[arg(long)]
+    pub all: bool,
+}
+
 /// `evx verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
@@ -127,11 +167,27 @@ pub struct VerifyArgs {
     pub json: bool,
 }
 
-/// Reads `--trust`, opens the bundle and reconciles it; on failure prints the error (naming the
+/// One line per trust-policy problem: file, code, pointer, message.
+fn policy_errors(shown: &str, diagnostics: &[crate::diag::Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(|d| {
+            let at = if d.pointer.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", d.pointer)
+            };
+            format!("{shown}: {}{at}: {}", d.code, output::sanitize(&d.message))
+        })
+        .collect::<Vec<_>>()
+        .join("\nevx: ")
+}
+
+/// Opens the bundle with `options` and reconciles it; on failure prints the error (naming the
 /// file) and returns exit code 2.
-pub fn load(bundle: &Path, common: &CommonArgs) -> Result<Reconciled, u8> {
-    let options = common.options().map_err(|e| {
-        eprintln!("evx: {}", output::sanitize(&e));
+pub fn load_with(bundle: &Path, options: Result<Options, String>) -> Result<Reconciled, u8> {
+    let options = options.map_err(|e| {
+        eprintln!("evx: {e}");
         exit::USAGE
     })?;
     pipeline::reconcile_path(bundle, &options, &NoProgress).map_err(|e| {
@@ -188,6 +244,7 @@ fn explore(bundle: PathBuf, common: &CommonArgs) -> u8 {
 pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
         Some(Command::Reconcile(args)) => reconcile::run(&args, &cli.common),
+        Some(Command::Conflicts(args)) => conflicts::run(&args, &cli.common),
         Some(Command::Verify(args)) => verify::run(&args, &cli.common),
         None => explore(cli.bundle.unwrap_or_else(demo_bundle), &cli.common),
     };

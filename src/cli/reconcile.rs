@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 /// Runs the command; returns the exit code.
 pub fn run(args: &ReconcileArgs, common: &CommonArgs) -> u8 {
-    let model = match super::load(&args.bundle, common) {
+    let model = match super::load_with(&args.bundle, common.options()) {
         Ok(m) => m,
         Err(code) => return code,
     };

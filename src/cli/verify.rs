@@ -15,7 +15,7 @@ use std::io::IsTerminal;
 
 /// Runs the command; returns the exit code.
 pub fn run(args: &VerifyArgs, common: &CommonArgs) -> u8 {
-    let model = match super::load(&args.bundle, common) {
+    let model = match super::load_with(&args.bundle, common.options_for_verify()) {
         Ok(m) => m,
         Err(code) => return code,
     };

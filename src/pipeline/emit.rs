@@ -1,5 +1,8 @@
 //! Step 5 — emit: turn collected documents into graph nodes and edges. Every id comes from
 //! content (normalised digests, purls, subject digests), never from paths or load order.
+//! The VEX part (documents, statements, vulnerabilities, verdicts) is in [`vex`].
+
+pub mod vex;
 
 use super::collect::{Attestation, CollectedFile, Component, Content, Document, Sbom, SbomFormat};
 use super::index::{ArtifactIndex, DigestKey};
@@ -23,7 +26,12 @@ pub fn emit_documents(builder: &mut GraphBuilder, files: &[CollectedFile], index
                     attestation = Some((id.clone(), format!("{}/payload/predicate", doc.pointer)));
                     Some(id)
                 }
-                Content::Opaque => None,
+                // The node itself comes from step 4's merge; here only a `carries` edge.
+                Content::Vex(v) => attestation
+                    .as_ref()
+                    .filter(|(_, carried_at)| *carried_at == doc.pointer)
+                    .map(|_| vex_document_id(v)),
+                Content::TrustPolicy(_) | Content::Opaque => None,
             };
             if let (Some(id), Some((att_id, carried_at))) = (&id, &attestation) {
                 if doc.pointer == *carried_at {
@@ -32,6 +40,10 @@ pub fn emit_documents(builder: &mut GraphBuilder, files: &[CollectedFile], index
             }
         }
     }
+}
+
+fn vex_document_id(v: &crate::vex::VexDocument) -> NodeId {
+    super::merge::identity::document_id(&super::merge::identity::document_digest(v))
 }
 
 fn location(doc: &Document, pointer: &str) -> Option<Location> {

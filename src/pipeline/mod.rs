@@ -2,7 +2,7 @@
 //! 1. [`index`] — SHA-256 of every file, digest normalisation;
 //! 2. [`collect`] — sniff and parse SBOMs, attestations, VEX, …;
 //! 3. [`normalise`] — canonical form and normalised digest per document;
-//! 4. VEX merge (the lattice) — arrives with the VEX module;
+//! 4. [`merge`] — VEX merge: authority, alias groups, one decision per target (SPEC §3);
 //! 5. [`emit`] — the content-addressed graph and its root digest.
 //!
 //! Verification (SPEC §4–§5, [`crate::verify`]) runs between collection and linking: the VEX
@@ -14,17 +14,20 @@
 pub mod collect;
 pub mod emit;
 pub mod index;
+pub mod merge;
 pub mod normalise;
 
 use crate::bundle::{self, Bundle, BundleForm, Limits, OpenError};
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::graph::{EvidenceGraph, GraphBuilder};
 use crate::progress::{Progress, ProgressSink, Stage};
+use crate::trust::TrustPolicy;
 use crate::verify::keyring::{Keyring, TrustFile};
 use crate::verify::report::VerificationReport;
 use crate::verify::{self, export, signatures};
 use collect::{CollectedFile, FileKind, FileStatus};
 use index::ArtifactIndex;
+pub use merge::{DecisionCandidate, VexDecision};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -34,8 +37,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub limits: Limits,
-    /// The trust policy given with `--trust`, already read by the caller.
+    /// The trust policy file given with `--trust`, already read by the caller (its keys).
     pub trust: Option<TrustFile>,
+    /// The same file's issuer rules, parsed (SPEC §4); `None` when none was given.
+    pub trust_policy: Option<TrustPolicy>,
 }
 
 /// One file of the bundle as the Imports view and `files[]` show it.
@@ -62,6 +67,9 @@ pub struct Reconciled {
     pub graph: EvidenceGraph,
     /// Profile, checks, exports, signatures and trust (SPEC §4–§5, `evx verify`).
     pub verification: VerificationReport,
+    /// One VEX decision per (vulnerability group, target): conflicts first, then by
+    /// vulnerability and target. The graph's `verdict` nodes hold the same decisions.
+    pub decisions: Vec<VexDecision>,
 }
 
 impl Reconciled {
@@ -147,10 +155,13 @@ pub fn reconcile(bundle: &Bundle, options: &Options, progress: &dyn ProgressSink
         total: 1,
         bytes: 0,
     });
+    merge::bomlink::resolve_cross_links(&mut collected, &bundle.files);
+    let vex = merge::merge(&collected, options.trust_policy.as_ref());
     let mut builder = GraphBuilder::new();
     emit::emit_documents(&mut builder, &collected, &index);
     emit::emit_signatures(&mut builder, &verification);
     emit::emit_exports(&mut builder, &verification.exports, &index);
+    emit::vex::emit_vex(&mut builder, &vex, &collected, &index);
     let graph = builder.finish();
     progress.report(Progress {
         stage: Stage::Done,
@@ -168,6 +179,7 @@ pub fn reconcile(bundle: &Bundle, options: &Options, progress: &dyn ProgressSink
         index,
         graph,
         verification,
+        decisions: vex.decisions,
     }
 }
 

@@ -59,7 +59,16 @@ fn ready(loaded: Loaded) -> Ready {
         .collect::<BTreeSet<_>>();
     rebuild_graph_rows(&mut r);
     rebuild_import_rows(&mut r);
+    rebuild_conflict_rows(&mut r);
     r
+}
+
+/// Decisions (already conflicts first) narrowed by the Conflicts filter.
+pub fn rebuild_conflict_rows(r: &mut Ready) {
+    let needle = r.conflicts.filter.to_lowercase();
+    r.conflicts.rows = (0..r.model.decisions.len())
+        .filter(|i| components::conflicts::matches(&r.model.decisions[*i], &needle))
+        .collect();
 }
 
 fn command(app: &mut App, c: Command) {
@@ -312,6 +321,7 @@ fn enter(app: &mut App) {
     match app.tab {
         Tab::Graph => graph_enter(app),
         Tab::Imports => imports_enter(app),
+        Tab::Conflicts => conflicts_enter(app),
         _ => {}
     }
 }
@@ -383,6 +393,24 @@ fn imports_enter(app: &mut App) {
     }
 }
 
+/// `Enter` on a decision: its verdict node in the Graph (its edges lead to the statements).
+fn conflicts_enter(app: &mut App) {
+    let Some(r) = app.ready() else { return };
+    let Some(verdict) = components::conflicts::selected(r).map(|d| d.verdict.clone()) else {
+        return;
+    };
+    match r.model.graph.position(&verdict) {
+        Some(p) => {
+            app.tab = Tab::Graph;
+            select_node(app, p);
+            if let Some(r) = app.ready_mut() {
+                r.graph.focus = GraphFocus::Edges;
+            }
+        }
+        None => app.flash = Some("the verdict is not in the graph".into()),
+    }
+}
+
 /// `Backspace` in the Graph: back to the node an edge was followed from.
 fn back(app: &mut App) {
     let Some(r) = app.ready_mut() else { return };
@@ -449,6 +477,7 @@ fn edit_filter(app: &mut App, edit: impl FnOnce(&mut String)) {
         }
         Tab::Conflicts => {
             edit(&mut r.conflicts.filter);
+            rebuild_conflict_rows(r);
             r.conflicts.cursor = Default::default();
         }
         Tab::Validation => {

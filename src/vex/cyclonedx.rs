@@ -65,19 +65,37 @@ pub fn parse_bom_link(link: &str) -> Option<BomLink> {
 /// serial number and version) and holds the `bom-ref` (or, for a link without fragment, has a
 /// `metadata.component`). The target is the component's normalised purl, else the link itself.
 pub fn resolve_bom_link(link: &str, bom: &Value) -> Option<String> {
-    let parsed = parse_bom_link(link)?;
-    if !links_to(&parsed, bom) {
-        return None;
-    }
-    let index = BomRefIndex::of(bom);
-    let entry = match &parsed.bom_ref {
-        Some(r) => index.get(r)?,
-        None => {
-            let component = bom.get("metadata")?.get("component")?;
-            text(component.get("purl"))
-        }
-    };
-    Some(entry.map_or_else(|| link.trim().to_string(), normalize_target))
+    resolve_bom_links([link], bom).pop().flatten()
+}
+
+/// [`resolve_bom_link`] for many links against one BOM, reading its `bom-ref`s only once.
+pub fn resolve_bom_links<'a>(
+    links: impl IntoIterator<Item = &'a str>,
+    bom: &Value,
+) -> Vec<Option<String>> {
+    let mut index: Option<BomRefIndex> = None;
+    links
+        .into_iter()
+        .map(|link| {
+            let parsed = parse_bom_link(link)?;
+            if !links_to(&parsed, bom) {
+                return None;
+            }
+            let entry = match &parsed.bom_ref {
+                Some(r) => index.get_or_insert_with(|| BomRefIndex::of(bom)).get(r)?,
+                None => {
+                    let component = bom.get("metadata")?.get("component")?;
+                    text(component.get("purl"))
+                }
+            };
+            Some(entry.map_or_else(|| link.trim().to_string(), normalize_target))
+        })
+        .collect()
+}
+
+/// Whether `bom` is the BOM `link` names (same serial number and version), whatever the fragment.
+pub fn is_linked_bom(link: &BomLink, bom: &Value) -> bool {
+    links_to(link, bom)
 }
 
 fn links_to(link: &BomLink, bom: &Value) -> bool {

@@ -6,11 +6,14 @@ pub mod cyclonedx;
 pub mod dsse;
 pub mod sniff;
 pub mod spdx;
+pub mod vex;
 
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::pipeline::index::DigestKey;
 use crate::pipeline::normalise::{self, Profile};
+use crate::trust::TrustPolicy;
 use crate::verify::keyring::VerifiedKey;
+use crate::vex::{VexDocument, VexFormat};
 use serde::Serialize;
 use serde_json::Value;
 pub use sniff::{sniff, FileKind, Sniffed};
@@ -170,6 +173,10 @@ impl Attestation {
 pub enum Content {
     Sbom(Sbom),
     Attestation(Attestation),
+    /// VEX statements (OpenVEX, CSAF, CycloneDX `vulnerabilities[].analysis`).
+    Vex(VexDocument),
+    /// The bundle-root `trust.json`: applied, but self-asserted (SPEC §4).
+    TrustPolicy(TrustPolicy),
     /// Recognised and parsed, but not (yet) part of the graph.
     Opaque,
 }
@@ -230,6 +237,7 @@ pub fn collect_file(path: &str, bytes: &[u8], sha256: DigestKey) -> CollectedFil
 }
 
 /// Collects a parsed JSON document of a known kind. `pointer` locates it inside its file.
+/// A CycloneDX BOM that is both SBOM and VEX yields two documents, the SBOM first.
 pub fn collect_document(
     ctx: &mut Ctx,
     kind: FileKind,
@@ -244,16 +252,38 @@ pub fn collect_document(
         normalised_digest: normalise::normalised_digest(value, profile),
         content,
     };
+    let vex_doc = |ctx: &mut Ctx, format, profile| {
+        vex::collect(ctx, format, value).map(|v| doc(Content::Vex(v), profile))
+    };
     match kind {
-        FileKind::Cyclonedx => match cyclonedx::collect(ctx, value) {
-            Some(sbom) => vec![doc(Content::Sbom(sbom), Profile::CycloneDx)],
-            None => Vec::new(),
-        },
+        FileKind::Cyclonedx => {
+            let mut docs = Vec::new();
+            if vex::is_cyclonedx_sbom(value) {
+                docs.extend(
+                    cyclonedx::collect(ctx, value)
+                        .map(|sbom| doc(Content::Sbom(sbom), Profile::CycloneDx)),
+                );
+            }
+            if vex::is_cyclonedx_vex(value) {
+                docs.extend(vex_doc(ctx, VexFormat::CycloneDx, Profile::CycloneDx));
+            }
+            docs
+        }
         FileKind::Spdx => match spdx::collect(ctx, value) {
             Some(sbom) => vec![doc(Content::Sbom(sbom), Profile::Spdx)],
             None => Vec::new(),
         },
         FileKind::Dsse | FileKind::InTotoStatement => dsse::collect(ctx, kind, value, pointer),
+        FileKind::Openvex => vex_doc(ctx, VexFormat::OpenVex, Profile::Generic)
+            .into_iter()
+            .collect(),
+        FileKind::Csaf => vex_doc(ctx, VexFormat::Csaf, Profile::Generic)
+            .into_iter()
+            .collect(),
+        FileKind::TrustPolicy => match vex::collect_trust_policy(ctx, value) {
+            Some(policy) => vec![doc(Content::TrustPolicy(policy), Profile::Generic)],
+            None => Vec::new(),
+        },
         _ => vec![doc(Content::Opaque, Profile::Generic)],
     }
 }

@@ -94,9 +94,64 @@ pub fn lines(app: &App, r: &Ready) -> Vec<Line<'static>> {
     out
 }
 
-/// Sections that come from VEX and verification results.
-fn extra_sections(_app: &App, _r: &Ready) -> Vec<Line<'static>> {
-    Vec::new()
+/// Profile badge, verdict summary and trust summary.
+fn extra_sections(app: &App, r: &Ready) -> Vec<Line<'static>> {
+    let t = app.theme;
+    let v = &r.model.verification;
+    let field = |name: &str| Span::styled(format!("{name:<13}"), t.label());
+    let verdict = match v.first_failure() {
+        Some(c) => Span::styled(
+            format!(
+                "{} {} {}",
+                symbols::FAIL,
+                c.name,
+                c.code.map(|c| c.as_str()).unwrap_or("")
+            ),
+            t.error(),
+        ),
+        None if v.ok() => Span::styled(format!("{} verified", symbols::PASS), t.ok()),
+        None => Span::styled(format!("{} nothing verified", symbols::FAIL), t.error()),
+    };
+    let mut out = vec![Line::from(vec![
+        field("Profile"),
+        Span::styled(format!("[{}]", v.profile.as_str()), t.tab_active()),
+        Span::raw("  "),
+        verdict,
+    ])];
+    let decisions = &r.model.decisions;
+    let conflicts = decisions.iter().filter(|d| d.conflict).count();
+    let mut by_status: BTreeMap<&str, usize> = BTreeMap::new();
+    for d in decisions {
+        *by_status.entry(d.status.as_str()).or_default() += 1;
+    }
+    let statuses: Vec<String> = by_status.iter().map(|(s, n)| format!("{s} {n}")).collect();
+    out.push(Line::from(vec![
+        field("Verdicts"),
+        Span::raw(format!(
+            "{} decisions · {conflicts} conflicts  ",
+            decisions.len()
+        )),
+        Span::styled(statuses.join(" · "), t.dim()),
+    ]));
+    let trust = &v.trust;
+    let count = |k| trust.with_trust(k).count();
+    use crate::verify::keyring::KeyTrust;
+    let policy = trust
+        .policy
+        .as_deref()
+        .map(|p| format!("policy {}", safe(p)))
+        .unwrap_or_else(|| "no --trust policy".into());
+    out.push(Line::from(vec![
+        field("Trust"),
+        Span::raw(format!(
+            "{} pinned · {} self-asserted · {} bundle-supplied keys  ",
+            count(KeyTrust::Pinned),
+            count(KeyTrust::SelfAsserted),
+            count(KeyTrust::BundleSupplied)
+        )),
+        Span::styled(policy, t.dim()),
+    ]));
+    out
 }
 
 fn file_counts(r: &Ready) -> String {

@@ -1,0 +1,195 @@
+//! VEX nodes and edges (SPEC §2 step 5): `vex-document` —asserts→ `vex-statement` —about→
+//! `vulnerability` (—alias-of→ the group's name), `vex-statement` —applies-to→ `component` or
+//! `artifact`, and one `verdict` per decision —decides→ the winner, —overrides→ every loser.
+//!
+//! A target is linked when a component has that (normalised) purl, or when it is a `sha256:`
+//! digest (the artifact node is created if needed); for `product#subcomponent` both sides are
+//! linked when they resolve. Any other target stays a field of the statement.
+
+use super::{component_id, emit_artifact, fields};
+use crate::graph::{EdgeType, GraphBuilder, NodeId, NodeKind};
+use crate::pipeline::collect::{CollectedFile, Content};
+use crate::pipeline::index::{ArtifactIndex, DigestAlgorithm, DigestKey};
+use crate::pipeline::merge::{identity, MergedDocument, MergedStatement, VexDecision, VexMerge};
+use crate::vex::statement::format_timestamp;
+use crate::vex::target::normalize_target;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// Adds the merged VEX of step 4 to the graph. Run after the SBOMs are emitted.
+pub fn emit_vex(
+    b: &mut GraphBuilder,
+    merge: &VexMerge,
+    files: &[CollectedFile],
+    index: &ArtifactIndex,
+) {
+    let components = component_purls(files);
+    for doc in &merge.documents {
+        emit_document(b, doc);
+    }
+    for s in &merge.statements {
+        emit_statement(b, s);
+        for node in target_nodes(b, &s.statement.target, &components, index) {
+            b.add_edge(&s.id, &node, EdgeType::AppliesTo);
+        }
+    }
+    for v in &merge.vulnerabilities {
+        let f = json!({"id": v.name, "group": v.group});
+        b.add_node(
+            v.id.clone(),
+            NodeKind::Vulnerability,
+            &v.name,
+            fields(f),
+            None,
+        );
+        let group = identity::vulnerability_id(&v.group);
+        if group != v.id {
+            b.add_edge(&v.id, &group, EdgeType::AliasOf);
+        }
+    }
+    for d in &merge.decisions {
+        emit_verdict(b, d);
+    }
+}
+
+/// Normalised purl → component node id, over every SBOM of the bundle.
+fn component_purls(files: &[CollectedFile]) -> BTreeMap<String, NodeId> {
+    let mut out: BTreeMap<String, NodeId> = BTreeMap::new();
+    let sboms = files
+        .iter()
+        .flat_map(|f| &f.documents)
+        .filter_map(|d| match &d.content {
+            Content::Sbom(sbom) => Some(sbom),
+            _ => None,
+        });
+    for c in sboms.flat_map(|s| &s.components) {
+        if let Some(purl) = &c.purl {
+            let id = component_id(c);
+            let slot = out
+                .entry(normalize_target(purl))
+                .or_insert_with(|| id.clone());
+            if id < *slot {
+                *slot = id;
+            }
+        }
+    }
+    out
+}
+
+fn emit_document(b: &mut GraphBuilder, doc: &MergedDocument) {
+    let d = &doc.document;
+    let label = format!(
+        "{} ({})",
+        d.issuer.as_deref().unwrap_or("unknown issuer"),
+        format_name(d.format)
+    );
+    let f = json!({
+        "format": d.format.as_str(), "documentId": d.id, "issuer": d.issuer,
+        "issuerNamespace": d.issuer_namespace, "role": d.issuer_role,
+        "timestamp": d.timestamp.as_ref().map(format_timestamp),
+        "statementCount": d.statements.len(), "vexDigest": format!("sha256:{}", doc.digest),
+        "authority": doc.claim.authority.as_str(), "authoritySource": doc.claim.source.as_str(),
+        "authorityDetail": doc.claim.explanation,
+    });
+    let f = fields(f);
+    for location in &doc.locations {
+        b.add_node(
+            doc.id.clone(),
+            NodeKind::VexDocument,
+            label.clone(),
+            f.clone(),
+            Some(location.clone()),
+        );
+    }
+}
+
+fn format_name(format: crate::vex::VexFormat) -> &'static str {
+    match format {
+        crate::vex::VexFormat::OpenVex => "OpenVEX",
+        crate::vex::VexFormat::CycloneDx => "CycloneDX VEX",
+        crate::vex::VexFormat::Csaf => "CSAF",
+    }
+}
+
+fn emit_statement(b: &mut GraphBuilder, merged: &MergedStatement) {
+    let s = &merged.statement;
+    let label = format!("{} {} for {}", s.vulnerability, s.status, s.target);
+    let f = json!({
+        "vulnerability": s.vulnerability, "aliases": s.aliases, "target": s.target,
+        "productRef": s.product_ref, "status": s.status.as_str(), "rawStatus": s.raw_status,
+        "justification": s.justification, "impact": s.impact, "action": s.action,
+        "timestamp": s.timestamp.as_ref().map(format_timestamp), "document": merged.document,
+    });
+    let f = fields(f);
+    for location in &merged.locations {
+        b.add_node(
+            merged.id.clone(),
+            NodeKind::VexStatement,
+            label.clone(),
+            f.clone(),
+            Some(location.clone()),
+        );
+    }
+    b.add_edge(&merged.document, &merged.id, EdgeType::Asserts);
+    let vulnerability = identity::vulnerability_id(&s.vulnerability);
+    b.add_edge(&merged.id, &vulnerability, EdgeType::About);
+}
+
+/// The component or artifact nodes a target names (see the module docs).
+fn target_nodes(
+    b: &mut GraphBuilder,
+    target: &str,
+    components: &BTreeMap<String, NodeId>,
+    index: &ArtifactIndex,
+) -> Vec<NodeId> {
+    if let Some(node) = target_node(b, target, components, index) {
+        return vec![node];
+    }
+    // `product#subcomponent`; a purl may itself hold a `#subpath`, so both the first and the
+    // last `#` are tried (never more: hostile ids must not cost quadratic time).
+    let mut out = Vec::new();
+    let splits = [target.find('#'), target.rfind('#')];
+    for i in splits.into_iter().flatten() {
+        let (product, sub) = (&target[..i], &target[i + 1..]);
+        out.extend(target_node(b, product, components, index));
+        out.extend(target_node(b, sub, components, index));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn target_node(
+    b: &mut GraphBuilder,
+    target: &str,
+    components: &BTreeMap<String, NodeId>,
+    index: &ArtifactIndex,
+) -> Option<NodeId> {
+    if let Some(id) = components.get(target) {
+        return Some(id.clone());
+    }
+    let digest = DigestKey::parse(target).ok()?;
+    let prefixed = target
+        .get(..7)
+        .is_some_and(|p| p.eq_ignore_ascii_case("sha256:"));
+    (prefixed && digest.algorithm == DigestAlgorithm::Sha256)
+        .then(|| emit_artifact(b, &digest, None, index, None))
+}
+
+fn emit_verdict(b: &mut GraphBuilder, d: &VexDecision) {
+    let label = format!("{} on {}: {}", d.vulnerability, d.target, d.status);
+    let f = json!({
+        "vulnerability": d.vulnerability, "aliases": d.aliases, "target": d.target,
+        "status": d.status.as_str(), "rule": d.rule.as_str(), "winner": d.winner,
+        "conflict": d.conflict, "reason": d.reason, "candidateCount": d.candidates.len(),
+    });
+    b.add_node(d.verdict.clone(), NodeKind::Verdict, label, fields(f), None);
+    for c in &d.candidates {
+        let kind = if c.winner {
+            EdgeType::Decides
+        } else {
+            EdgeType::Overrides
+        };
+        b.add_edge(&d.verdict, &c.statement, kind);
+    }
+}
