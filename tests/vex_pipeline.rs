@@ -322,10 +322,9 @@ fn the_bundle_trust_json_applies_as_self_asserted_and_a_pinned_policy_comes_firs
         "self-asserted trust.json, author \"Acme\""
     );
 
-    let pinned = evx::trust::TrustPolicy::from_value(
+    let pinned = vex_support::policy_file(
         &json!({"issuers": [{"match": {"author": "Acme"}, "authority": "maintainer"}]}),
-    )
-    .unwrap();
+    );
     let model = reconcile(files, Some(pinned));
     let c = &decision(&model, "CVE-2024-10").candidates[0];
     assert_eq!(

@@ -43,6 +43,17 @@ pub struct Options {
     pub trust_policy: Option<TrustPolicy>,
 }
 
+impl Options {
+    /// These options with a trust policy given as a file's name and bytes (SPEC §4): its keys
+    /// pin signatures, its issuer rules give authority. A policy that does not parse keeps no
+    /// issuer rules; the verification step reports it (`ERR_TRUST_POLICY`).
+    pub fn with_trust(mut self, file: TrustFile) -> Self {
+        self.trust_policy = TrustPolicy::from_slice(&file.bytes).ok();
+        self.trust = Some(file);
+        self
+    }
+}
+
 /// One file of the bundle as the Imports view and `files[]` show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FileRecord {

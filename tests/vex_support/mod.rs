@@ -8,6 +8,7 @@ use evx::bundle::{Bundle, BundleFile, BundleForm};
 use evx::pipeline::{self, Options, Reconciled, VexDecision};
 use evx::progress::NoProgress;
 use evx::trust::TrustPolicy;
+use evx::verify::keyring::TrustFile;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
@@ -25,7 +26,7 @@ pub fn bundle(files: Vec<(String, Vec<u8>)>) -> Bundle {
 }
 
 /// Reconciles `files` with an optional pinned trust policy.
-pub fn reconcile(files: Vec<(&str, Value)>, policy: Option<TrustPolicy>) -> Reconciled {
+pub fn reconcile(files: Vec<(&str, Value)>, policy: Option<TrustFile>) -> Reconciled {
     let files = files
         .into_iter()
         .map(|(p, v)| (p.to_string(), serde_json::to_vec_pretty(&v).unwrap()))
@@ -34,10 +35,10 @@ pub fn reconcile(files: Vec<(&str, Value)>, policy: Option<TrustPolicy>) -> Reco
 }
 
 /// Reconciles raw files.
-pub fn reconcile_bytes(files: Vec<(String, Vec<u8>)>, policy: Option<TrustPolicy>) -> Reconciled {
-    let options = Options {
-        trust_policy: policy,
-        ..Options::default()
+pub fn reconcile_bytes(files: Vec<(String, Vec<u8>)>, policy: Option<TrustFile>) -> Reconciled {
+    let options = match policy {
+        Some(file) => Options::default().with_trust(file),
+        None => Options::default(),
     };
     pipeline::reconcile(&bundle(files), &options, &NoProgress)
 }
@@ -194,10 +195,19 @@ pub fn signed_envelope(signer: &SigningKey, keyid: &str, predicate: Value) -> Va
 }
 
 /// A trust policy pinning `key` as `keyid` with the given issuer rules.
-pub fn policy(key: &SigningKey, keyid: &str, issuers: Value) -> TrustPolicy {
-    TrustPolicy::from_value(&json!({
+pub fn policy(key: &SigningKey, keyid: &str, issuers: Value) -> TrustFile {
+    policy_file(&json!({
         "keys": [{"keyid": keyid, "algorithm": "ed25519", "publicKey": STANDARD.encode(key.verifying_key().to_bytes())}],
         "issuers": issuers,
     }))
-    .expect("valid policy")
+}
+
+/// A `--trust` file with this content; it must be a valid policy.
+pub fn policy_file(policy: &Value) -> TrustFile {
+    let bytes = serde_json::to_vec(policy).expect("serialises");
+    TrustPolicy::from_slice(&bytes).expect("valid policy");
+    TrustFile {
+        name: "trust.json".into(),
+        bytes,
+    }
 }
