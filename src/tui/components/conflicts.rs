@@ -106,7 +106,7 @@ fn render_candidates(app: &App, r: &Ready, frame: &mut Frame, area: Rect) {
     };
     let width = usize::from(area.width.saturating_sub(2));
     let header = format!(
-        "  {:<26} {:<12} {:<15} {:<20} {:<21} document",
+        "  {:<24} {:<11} {:<13} {:<19} {:<20} document",
         "issuer", "authority", "from", "status", "timestamp"
     );
     let mut lines = vec![Line::from(Span::styled(fit(&header, width), t.dim()))];
@@ -118,8 +118,8 @@ fn render_candidates(app: &App, r: &Ready, frame: &mut Frame, area: Rect) {
             .unwrap_or_else(|| "—".into());
         let issuer = safe(c.issuer.as_deref().unwrap_or("(unknown)"));
         let text = format!(
-            "{mark} {:<26} {:<12} {:<15} {:<20} {:<21} {}",
-            fit(&issuer, 26),
+            "{mark} {:<24} {:<11} {:<13} {:<19} {:<20} {}",
+            fit(&issuer, 24),
             c.authority.as_str(),
             c.authority_source.as_str(),
             c.status.as_str(),

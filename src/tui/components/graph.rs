@@ -238,7 +238,8 @@ fn render_fields(app: &App, node: &Node, frame: &mut Frame, area: Rect) {
         row("label", safe(&node.label)),
     ];
     for (k, v) in &node.fields {
-        if !v.is_null() {
+        let empty = v.is_null() || v.as_array().is_some_and(Vec::is_empty);
+        if !empty {
             lines.push(row(k, value_text(v)));
         }
     }
