@@ -126,7 +126,7 @@ const URL_SAFE_LENIENT: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE
 ///
 /// The alphabet is chosen from the text: any `-` or `_` selects URL-safe, so a string that mixes
 /// `+`/`/` with `-`/`_` is rejected rather than guessed at.
-pub(crate) fn decode_base64_any(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
+pub fn decode_base64_any(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
     if text.contains(['-', '_']) {
         URL_SAFE_LENIENT.decode(text)
     } else {

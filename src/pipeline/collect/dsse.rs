@@ -10,7 +10,6 @@ use super::{
 use crate::diag::{pointer_join, Code, Severity};
 use crate::pipeline::index::{DigestAlgorithm, DigestKey};
 use crate::pipeline::normalise::{self, Profile};
-use base64::Engine;
 use serde_json::Value;
 
 /// The in-toto Statement types accepted.
@@ -221,19 +220,16 @@ fn collect_predicate(ctx: &mut Ctx, stmt: &Value, base: &str) -> Vec<Document> {
     docs
 }
 
-/// Decodes standard or URL-safe base64, padded or not.
+/// Decodes standard or URL-safe base64, padded or not (the same rule signatures are read by).
 pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
-    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-    let s = s.trim();
-    [STANDARD, URL_SAFE, STANDARD_NO_PAD, URL_SAFE_NO_PAD]
-        .iter()
-        .find_map(|e| e.decode(s).ok())
+    crate::verify::decode_base64_any(s.trim()).ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    use base64::Engine;
     use serde_json::json;
 
     fn envelope(payload: &Value, engine: &base64::engine::GeneralPurpose) -> Value {
