@@ -26,10 +26,10 @@ pub fn run(path: PathBuf, options: Options, theme: theme::Theme) -> std::io::Res
     let size = guard.terminal.size()?;
     let mut app = app::App::new(path.clone(), theme, size.width, size.height);
     let loader = loader::spawn(path, options);
-    let terminate = terminal::termination_flag();
+    terminal::exit_on_termination_signals();
     let mut loader_open = true;
     let mut dirty = true;
-    while !app.should_quit && !terminal::terminated(&terminate) {
+    while !app.should_quit {
         if dirty {
             guard.terminal.draw(|f| view::render(&app, f))?;
             dirty = false;

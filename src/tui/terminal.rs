@@ -9,8 +9,7 @@ use crossterm::{cursor, execute};
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 use std::io::{self, Stdout};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Once};
+use std::sync::Once;
 
 /// The terminal in explorer mode; dropping it restores the user's terminal.
 pub struct TerminalGuard {
@@ -72,18 +71,21 @@ fn install_panic_hook() {
     });
 }
 
-/// A flag raised by SIGTERM or SIGHUP; the event loop checks it and leaves through the guard, so
-/// the terminal is restored. (SIGINT does not arrive in raw mode: Ctrl-C is a key there.)
-pub fn termination_flag() -> Arc<AtomicBool> {
-    let flag = Arc::new(AtomicBool::new(false));
+/// On SIGTERM or SIGHUP (the terminal went away), restores the terminal and exits from a
+/// dedicated thread: the main thread may be blocked inside the terminal backend, which spins on a
+/// closed tty, so a flag it polls would never be seen. (SIGINT does not arrive in raw mode:
+/// Ctrl-C is a key there.)
+pub fn exit_on_termination_signals() {
     #[cfg(unix)]
-    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
-        let _ = signal_hook::flag::register(signal, Arc::clone(&flag));
+    {
+        use signal_hook::consts::{SIGHUP, SIGTERM};
+        if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP]) {
+            std::thread::spawn(move || {
+                if let Some(signal) = signals.forever().next() {
+                    restore();
+                    std::process::exit(128 + signal);
+                }
+            });
+        }
     }
-    flag
-}
-
-/// Whether a termination signal arrived.
-pub fn terminated(flag: &AtomicBool) -> bool {
-    flag.load(Ordering::Relaxed)
 }
