@@ -92,11 +92,16 @@ impl GraphBuilder {
             graph.add_edge(index[&e.source], index[&e.target], e.kind);
         }
         let root_digest = compute_root_digest(graph.node_weights(), &edges);
+        let mut counts = BTreeMap::new();
+        for n in graph.node_weights() {
+            *counts.entry(n.kind).or_insert(0) += 1;
+        }
         EvidenceGraph {
             graph,
             index,
             edges,
             root_digest,
+            counts,
         }
     }
 }

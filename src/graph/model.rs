@@ -145,6 +145,7 @@ pub struct EvidenceGraph {
     pub(crate) index: HashMap<NodeId, NodeIndex>,
     pub(crate) edges: Vec<Edge>,
     pub(crate) root_digest: String,
+    pub(crate) counts: BTreeMap<NodeKind, usize>,
 }
 
 impl EvidenceGraph {
@@ -206,13 +207,9 @@ impl EvidenceGraph {
         out
     }
 
-    /// Number of nodes per kind.
-    pub fn counts_by_kind(&self) -> BTreeMap<NodeKind, usize> {
-        let mut counts = BTreeMap::new();
-        for n in self.nodes() {
-            *counts.entry(n.kind).or_insert(0) += 1;
-        }
-        counts
+    /// Number of nodes per kind (counted once, when the graph was built).
+    pub fn counts_by_kind(&self) -> &BTreeMap<NodeKind, usize> {
+        &self.counts
     }
 
     /// The underlying petgraph, for traversals.

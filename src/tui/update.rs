@@ -55,7 +55,8 @@ fn ready(loaded: Loaded) -> Ready {
         .model
         .graph
         .counts_by_kind()
-        .into_keys()
+        .keys()
+        .copied()
         .collect::<BTreeSet<_>>();
     rebuild_graph_rows(&mut r);
     rebuild_import_rows(&mut r);
