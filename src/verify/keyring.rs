@@ -198,9 +198,8 @@ impl Keyring {
         {
             Ok(i) => {
                 let origins = &mut self.entries[i].origins;
-                if !origins.contains(&origin) {
-                    origins.push(origin);
-                    origins.sort();
+                if let Err(at) = origins.binary_search(&origin) {
+                    origins.insert(at, origin);
                 }
             }
             Err(i) => self.entries.insert(
