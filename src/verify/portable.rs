@@ -10,7 +10,7 @@ use super::merkle::{leaf_hash, verify_inclusion, Hash};
 use super::note::{verify_checkpoint, Checkpoint};
 use super::profile::MANIFEST_PATH;
 use super::report::{names, Check};
-use super::schema::{is_hex64_lower, SchemaReader};
+use super::schema::{case_duplicates, is_hex64_lower, SchemaReader};
 use super::signatures::verify_dsse;
 use super::tiles::{TileReader, TileRef, TILE_WIDTH};
 use crate::bundle::Bundle;
@@ -169,6 +169,15 @@ fn listed_files<'a>(r: &mut SchemaReader<'a>) -> BTreeMap<&'a str, Listed> {
         if !files.contains_key(required) {
             r.report("/files", format!("`files` must list {required}"));
         }
+    }
+    for (_, path, first) in case_duplicates(files.keys().map(String::as_str)) {
+        r.report(
+            &format!("/files/{}", escape_pointer_token(path)),
+            format!(
+                "`files` lists {path:?} and {first:?}, which differ only in case: on a \
+                 case-insensitive file system one would shadow the other"
+            ),
+        );
     }
     out
 }
@@ -415,11 +424,18 @@ fn subject_problem(payload: &[u8], artifact: &str) -> Option<Diagnostic> {
     let statement = match json::parse(payload) {
         Ok(v) => v,
         Err(e) => {
-            return Some(problem(
-                Code::DssePayload,
-                DSSE_ENVELOPE,
-                format!("payload is not a JSON statement: {}", e.message),
-            ))
+            let code = match e.code {
+                Code::JsonDuplicateKey => Code::JsonDuplicateKey,
+                _ => Code::DssePayload,
+            };
+            return Some(
+                problem(
+                    code,
+                    DSSE_ENVELOPE,
+                    format!("payload is not a JSON statement: {}", e.message),
+                )
+                .at(format!("/payload{}", e.pointer)),
+            );
         }
     };
     let subjects = statement
