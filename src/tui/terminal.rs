@@ -8,7 +8,7 @@ use crossterm::terminal::{
 use crossterm::{cursor, execute};
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
-use std::io::{self, Stdout};
+use std::io::{self, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Once};
 
@@ -49,15 +49,17 @@ impl Drop for TerminalGuard {
 }
 
 /// Puts the terminal back: cooked mode, main screen, no mouse capture, cursor shown.
-/// Safe to call more than once.
+/// Safe to call more than once: the drop guard, the panic hook and a signal may all run it.
 pub fn restore() {
-    let _ = disable_raw_mode();
-    let _ = execute!(
-        io::stdout(),
-        DisableMouseCapture,
-        LeaveAlternateScreen,
-        cursor::Show
-    );
+    let _ = restore_to(&mut io::stdout());
+}
+
+/// [`restore`] writing its escape sequences to `out`. Leaving raw mode when it is not on, or
+/// the alternate screen when it is not shown, is a no-op, so repeating it changes nothing.
+pub fn restore_to(out: &mut impl Write) -> io::Result<()> {
+    let raw = disable_raw_mode();
+    execute!(out, DisableMouseCapture, LeaveAlternateScreen, cursor::Show)?;
+    raw
 }
 
 /// A panic restores the terminal before the message is printed, so the message is readable.
@@ -86,4 +88,37 @@ pub fn termination_flag() -> Arc<AtomicBool> {
 /// Whether a termination signal arrived.
 pub fn terminated(flag: &AtomicBool) -> bool {
     flag.load(Ordering::Relaxed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restore_is_idempotent() {
+        let mut first = Vec::new();
+        let mut second = Vec::new();
+        restore_to(&mut first).expect("restore without raw mode");
+        restore_to(&mut second).expect("restore again");
+        assert_eq!(
+            first, second,
+            "a second restore does the same, harmless thing"
+        );
+        let text = String::from_utf8(first).unwrap();
+        for sequence in ["\x1b[?1049l", "\x1b[?25h"] {
+            assert!(text.contains(sequence), "{text:?} lacks {sequence:?}");
+        }
+        assert!(!crossterm::terminal::is_raw_mode_enabled().unwrap_or(false));
+    }
+
+    #[test]
+    fn termination_flag_is_raised_by_sigterm_and_sighup() {
+        #[cfg(unix)]
+        for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+            let flag = termination_flag();
+            assert!(!terminated(&flag));
+            signal_hook::low_level::raise(signal).unwrap();
+            assert!(terminated(&flag), "signal {signal}");
+        }
+    }
 }
