@@ -24,6 +24,8 @@ fn hostile_bundle(root: &Path) {
         std::fs::write(path, bytes).unwrap();
     };
     write(&format!("sboms/evil{CLEAR}.cdx.json"), b"{\"bomFormat\": ");
+    // A right-to-left override would make the name read `nosj.txt` backwards.
+    write("sboms/rlo\u{202e}nosj.txt.json", b"[");
     let sbom = json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
         "components": [{"type": "library", "name": format!("comp{CLEAR}name"), "version": "1"}]});
     write("sboms/app.cdx.json", sbom.to_string().as_bytes());
@@ -103,6 +105,9 @@ fn human_outputs_show_hostile_names_escaped() {
         assert_escaped(&stdout, command);
         assert!(!stderr.contains('\x1b'), "{command} stderr: {stderr}");
     }
+    let (summary, _) = evx(&["reconcile", dir]);
+    assert!(!summary.contains('\u{202e}'), "{summary}");
+    assert!(summary.contains("rlo\\u{202e}nosj"), "{summary}");
     let (conflicts, _) = evx(&["conflicts", dir]);
     assert!(
         conflicts.contains(&format!("Evil{ESCAPED} Corp")),
