@@ -15,8 +15,9 @@
 //! | a tar truncated mid-entry | `truncated_targz_keeps_earlier_entries` |
 //!
 //! This file adds what needs the whole pipeline or the command line: limits lowered by flag,
-//! fifos in a directory bundle, and the document-level cases (deep nesting, a 50 MB string,
-//! invalid UTF-8, a BOM, NUL bytes, a bad NDJSON line).
+//! fifos in a directory bundle, the document-level cases (deep nesting, a 50 MB string,
+//! invalid UTF-8, a BOM, NUL bytes, a bad NDJSON line), and the peak memory of the `evx`
+//! binary on a gzip and a zstd bomb (under 200 MB, measured with GNU time where it exists).
 
 use evx::bundle::{Bundle, BundleFile, BundleForm};
 use evx::diag::Code;
@@ -372,4 +373,81 @@ fn a_fifo_in_a_directory_bundle_is_skipped_without_blocking() {
     assert_eq!(codes_for(&model, "pipe.json"), [Code::BundleUnsafeEntry]);
     assert_eq!(status_of(&model, "pipe.json"), FileStatus::Skipped);
     assert_rest_loads(&model);
+}
+
+// ---- bombs: peak memory of the real binary --------------------------------------------------
+
+/// Writes `good.cdx.json`, then a 250 MiB entry of zeros (under the per-file limit, so evx
+/// starts buffering it), then `after.cdx.json`, through `compress`, streaming to `path`.
+fn write_bomb<W: Write>(path: &Path, compress: impl FnOnce(std::fs::File) -> W) -> W {
+    let file = std::fs::File::create(path).unwrap();
+    let mut builder = tar::Builder::new(compress(file));
+    let mut add = |name: &str, size: u64, data: &mut dyn std::io::Read| {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(size);
+        header.set_mode(0o644);
+        builder.append_data(&mut header, name, data).unwrap();
+    };
+    add(
+        "good.cdx.json",
+        GOOD_SBOM.len() as u64,
+        &mut GOOD_SBOM.as_bytes(),
+    );
+    let size = 250 * 1024 * 1024;
+    add(
+        "zeros.bin",
+        size,
+        &mut std::io::Read::take(std::io::repeat(0), size),
+    );
+    add(
+        "after.cdx.json",
+        GOOD_SBOM.len() as u64,
+        &mut GOOD_SBOM.as_bytes(),
+    );
+    builder.into_inner().unwrap()
+}
+
+/// Peak RSS in KiB of `evx reconcile PATH --json`, measured by GNU time, with its JSON output.
+fn peak_rss_kib(path: &Path) -> Option<(u64, Value)> {
+    let time = Path::new("/usr/bin/time");
+    if !time.is_file() {
+        eprintln!("/usr/bin/time unavailable, skipping the RSS measurement");
+        return None;
+    }
+    let out = Command::new(time)
+        .args(["-f", "%M", env!("CARGO_BIN_EXE_evx"), "reconcile"])
+        .arg(path)
+        .arg("--json")
+        .output()
+        .expect("time runs");
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let kib = stderr.lines().last()?.trim().parse().ok()?;
+    Some((kib, serde_json::from_slice(&out.stdout).unwrap()))
+}
+
+#[test]
+fn gzip_and_zstd_bombs_stay_under_200_mb() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gz = tmp.path().join("bomb.tgz");
+    write_bomb(&gz, |f| {
+        flate2::write::GzEncoder::new(f, flate2::Compression::best())
+    })
+    .finish()
+    .unwrap();
+    let zst = tmp.path().join("bomb.tzst");
+    write_bomb(&zst, |f| zstd::stream::write::Encoder::new(f, 19).unwrap())
+        .finish()
+        .unwrap();
+    for bomb in [gz, zst] {
+        let Some((kib, doc)) = peak_rss_kib(&bomb) else {
+            return;
+        };
+        eprintln!("{}: peak RSS {kib} KiB", bomb.display());
+        assert!(kib < 200 * 1024, "{}: {kib} KiB", bomb.display());
+        let limits = limit_messages(&doc);
+        assert_eq!(limits.len(), 1, "{limits:?}");
+        assert!(limits[0].1.contains("--max-ratio (200:1)"), "{limits:?}");
+        assert!(file_statuses(&doc).contains(&("good.cdx.json".into(), "parsed".into())));
+    }
 }
