@@ -18,7 +18,7 @@ use crate::diag::{escape_pointer_token, Code, Diagnostic};
 use crate::json::{self, jcs};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// `payloadType` of `manifest.sig`.
 pub const MANIFEST_PAYLOAD_TYPE: &str = "application/vnd.stellaops.audit-pack.manifest+json";
@@ -307,8 +307,9 @@ fn read_envelope(bytes: &[u8]) -> Result<Envelope, String> {
 fn file_digests(pack: &Pack<'_>, bundle: &Bundle) -> Check {
     let mut problems = Vec::new();
     let mut checked = 0;
+    let tiles: HashSet<&str> = pack.tile_refs.iter().map(|(p, _)| *p).collect();
     for (path, listed) in &pack.files {
-        if pack.tile_refs.iter().any(|(p, _)| p == path) {
+        if tiles.contains(path) {
             continue; // tiles are the rekor check's
         }
         checked += 1;
