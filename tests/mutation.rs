@@ -7,7 +7,7 @@
 //! are mutated too.
 //!
 //! Deterministic: a seeded xorshift generator; `EVX_MUTATION_SEED` and `EVX_MUTATION_CASES`
-//! change the seed and the number of cases (default 4,000, about 30 s on 2 cores in the dev
+//! change the seed and the number of cases (default 3,000, about 20 s on 2 cores in the dev
 //! profile). A failing case prints its number and its mutations, and writes its bundle to
 //! `target/mutation-failures/` so that it can be replayed with `evx reconcile`.
 
@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 /// The longest one case may take.
 const CASE_LIMIT: Duration = Duration::from_secs(2);
-const DEFAULT_CASES: u64 = 4_000;
+const DEFAULT_CASES: u64 = 3_000;
 const DEFAULT_SEED: u64 = 0x5eed_e7c5_0000_0008;
 /// One case in this many goes through an archive.
 const ARCHIVE_EVERY: u64 = 8;
