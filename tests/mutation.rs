@@ -9,7 +9,8 @@
 //! Deterministic: a seeded xorshift generator; `EVX_MUTATION_SEED` and `EVX_MUTATION_CASES`
 //! change the seed and the number of cases (default 3,000, about 20 s on 2 cores in the dev
 //! profile). A failing case prints its number and its mutations, and writes its bundle to
-//! `target/mutation-failures/` so that it can be replayed with `evx reconcile`.
+//! `target/tmp/mutation-failures/<case>/` (an archive case also as `<case>.archive.bin`) so
+//! that it can be replayed with `evx reconcile`.
 
 mod common;
 
@@ -311,15 +312,18 @@ fn run_case(files: &[(String, Vec<u8>)], archive: Option<&[u8]>) -> Result<(), S
     check_model(&bundle, &model)
 }
 
-/// Keeps a failing case where it can be replayed: `evx reconcile target/mutation-failures/N`.
-fn save_failure(case: u64, files: &[(String, Vec<u8>)]) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("mutation-failures")
-        .join(case.to_string());
+/// Keeps a failing case where it can be replayed: `evx reconcile target/tmp/mutation-failures/N`
+/// (or `N.archive.bin` for an archive case).
+fn save_failure(case: u64, files: &[(String, Vec<u8>)], archive: Option<&[u8]>) -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("mutation-failures");
+    let dir = root.join(case.to_string());
     for (path, bytes) in files {
         let target = dir.join(path);
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
         std::fs::write(target, bytes).unwrap();
+    }
+    if let Some(bytes) = archive {
+        std::fs::write(root.join(format!("{case}.archive.bin")), bytes).unwrap();
     }
     dir
 }
@@ -359,7 +363,7 @@ fn mutated_bundles_never_panic_hang_or_lose_a_code() {
             )),
         };
         if let Some(why) = failure {
-            let saved = save_failure(case, &files);
+            let saved = save_failure(case, &files, archive.as_deref());
             panic!(
                 "case {case} (seed {seed:#x}): {why}\nmutations:\n  {}\nbundle saved in {}",
                 log.join("\n  "),
