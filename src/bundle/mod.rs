@@ -227,7 +227,8 @@ pub fn escape_control(s: &str) -> String {
     out
 }
 
-fn is_bidi_control(c: char) -> bool {
+/// Unicode bidirectional controls, which can make text read differently than it is stored.
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 

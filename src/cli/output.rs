@@ -36,11 +36,13 @@ pub fn generated_at() -> String {
     now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// Replaces control characters so that hostile strings cannot drive the terminal.
+/// Replaces control characters (newline and tab kept) and Unicode bidirectional controls with
+/// escapes, so that hostile strings can neither drive the terminal nor reorder what it shows.
 pub fn sanitize(s: &str) -> String {
     s.chars()
         .flat_map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
+            let control = c.is_control() && c != '\n' && c != '\t';
+            if control || crate::bundle::is_bidi_control(c) {
                 c.escape_default().collect::<Vec<_>>()
             } else {
                 vec![c]
@@ -56,6 +58,7 @@ mod tests {
     #[test]
     fn escape_sequences_are_neutralised() {
         assert_eq!(sanitize("a\x1b[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(sanitize("x\u{202e}y\u{9b}z"), "x\\u{202e}y\\u{9b}z");
     }
 
     #[test]

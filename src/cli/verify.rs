@@ -208,8 +208,18 @@ fn write_signatures(out: &mut String, report: &VerificationReport, style: Style)
             .find_map(|s| s.key.as_deref())
             .map(short)
             .unwrap_or_default();
+        let failed = env
+            .signatures
+            .iter()
+            .filter(|s| s.status == SignatureStatus::Failed)
+            .count();
         let detail = match env.code {
             Some(code) => format!("{code} {}", sanitize(&env.message)),
+            // A signature that does not verify beside one that does is shown, not hidden.
+            None if failed > 0 => format!(
+                "{key}; {failed} of {} signatures did not verify",
+                env.signatures.len()
+            ),
             None => key,
         };
         let _ = writeln!(

@@ -12,7 +12,7 @@ use crate::verify::keyring::KeyTrust;
 use crate::verify::report::{TrustSummary, VerificationReport};
 use crate::verify::signatures::{short, SignatureOutcome};
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Adds every collected document of every file to the graph.
 pub fn emit_documents(builder: &mut GraphBuilder, files: &[CollectedFile], index: &ArtifactIndex) {
@@ -88,9 +88,10 @@ fn emit_sbom(b: &mut GraphBuilder, doc: &Document, sbom: &Sbom, index: &Artifact
         let cid = emit_component(b, doc, c);
         by_ref.entry(c.local_ref.as_str()).or_insert(cid);
     }
+    let described: HashSet<&str> = sbom.described.iter().map(String::as_str).collect();
     for c in &sbom.components {
         let cid = &by_ref[c.local_ref.as_str()];
-        if sbom.described.contains(&c.local_ref) {
+        if described.contains(c.local_ref.as_str()) {
             b.add_edge(&id, cid, EdgeType::Describes);
             for digest in c.artifact_digests() {
                 let aid =

@@ -30,6 +30,7 @@ use index::ArtifactIndex;
 pub use merge::{DecisionCandidate, VexDecision};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -257,10 +258,12 @@ fn file_records(
             status: c.status,
         });
     }
+    // A set, not a scan per entry: a hostile archive can skip a million entries.
+    let mut listed: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
     for d in bundle_diags {
         let skipped_entry =
             matches!(d.code, Code::BundleUnsafeEntry | Code::BundleLimit) && !d.file.is_empty();
-        if skipped_entry && !files.iter().any(|f| f.path == d.file) {
+        if skipped_entry && listed.insert(d.file.clone()) {
             files.push(FileRecord {
                 path: d.file.clone(),
                 sha256: String::new(),

@@ -13,6 +13,7 @@ use crate::diag::{pointer_join, Code, Diagnostic};
 use crate::vex::lattice::{Authority, AuthorityClaim, AuthoritySource};
 use crate::vex::statement::{VexDocument, VexFormat};
 use serde_json::{Map, Value};
+use std::collections::HashSet;
 
 /// Signature algorithms a pinned key may declare.
 pub const ALGORITHMS: &[&str] = &["ed25519", "ecdsa-p256-sha256"];
@@ -101,8 +102,10 @@ fn read_policy(value: &Value, e: &mut Errors) -> TrustPolicy {
     let keys: Vec<TrustKey> = list(root, "keys", "", e)
         .filter_map(|(item, pointer)| read_key(item, &pointer, e))
         .collect();
+    // Sets, not scans: a hostile bundle's own trust.json can list a million keys.
+    let mut pinned: HashSet<&str> = HashSet::new();
     for (i, key) in keys.iter().enumerate() {
-        if keys[..i].iter().any(|k| k.keyid == key.keyid) {
+        if !pinned.insert(&key.keyid) {
             e.push(
                 &format!("/keys/{i}/keyid"),
                 format!("key id {:?} is listed twice", key.keyid),
@@ -110,7 +113,7 @@ fn read_policy(value: &Value, e: &mut Errors) -> TrustPolicy {
         }
     }
     let issuers = list(root, "issuers", "", e)
-        .filter_map(|(item, pointer)| read_rule(item, &pointer, &keys, e))
+        .filter_map(|(item, pointer)| read_rule(item, &pointer, &pinned, e))
         .collect();
     TrustPolicy { keys, issuers }
 }
@@ -188,7 +191,12 @@ fn read_key(item: &Value, pointer: &str, e: &mut Errors) -> Option<TrustKey> {
     })
 }
 
-fn read_rule(item: &Value, pointer: &str, keys: &[TrustKey], e: &mut Errors) -> Option<IssuerRule> {
+fn read_rule(
+    item: &Value,
+    pointer: &str,
+    pinned: &HashSet<&str>,
+    e: &mut Errors,
+) -> Option<IssuerRule> {
     let Some(map) = item.as_object() else {
         e.push(pointer, "an issuer rule must be an object");
         return None;
@@ -203,7 +211,7 @@ fn read_rule(item: &Value, pointer: &str, keys: &[TrustKey], e: &mut Errors) -> 
         }
         parsed
     });
-    let matcher = read_match(map, &pointer_join(pointer, "match"), keys, e);
+    let matcher = read_match(map, &pointer_join(pointer, "match"), pinned, e);
     Some(IssuerRule {
         matcher: matcher?,
         authority: authority?,
@@ -213,7 +221,7 @@ fn read_rule(item: &Value, pointer: &str, keys: &[TrustKey], e: &mut Errors) -> 
 fn read_match(
     rule: &Map<String, Value>,
     pointer: &str,
-    keys: &[TrustKey],
+    pinned: &HashSet<&str>,
     e: &mut Errors,
 ) -> Option<IssuerMatch> {
     let Some(map) = rule.get("match").and_then(Value::as_object) else {
@@ -234,7 +242,7 @@ fn read_match(
     let (field, _) = map.iter().next()?;
     let value = required_string(map, field, pointer, e)?;
     match field.as_str() {
-        "keyid" if keys.iter().any(|k| k.keyid == value) => Some(IssuerMatch::KeyId(value)),
+        "keyid" if pinned.contains(value.as_str()) => Some(IssuerMatch::KeyId(value)),
         "keyid" => {
             let message =
                 format!("key id {value:?} is not pinned in `keys`; the rule could never apply");

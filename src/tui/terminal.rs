@@ -8,7 +8,7 @@ use crossterm::terminal::{
 use crossterm::{cursor, execute};
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
-use std::io::{self, Stdout};
+use std::io::{self, Stdout, Write};
 use std::sync::Once;
 
 /// The terminal in explorer mode; dropping it restores the user's terminal.
@@ -48,15 +48,17 @@ impl Drop for TerminalGuard {
 }
 
 /// Puts the terminal back: cooked mode, main screen, no mouse capture, cursor shown.
-/// Safe to call more than once.
+/// Safe to call more than once: the drop guard, the panic hook and a signal may all run it.
 pub fn restore() {
-    let _ = disable_raw_mode();
-    let _ = execute!(
-        io::stdout(),
-        DisableMouseCapture,
-        LeaveAlternateScreen,
-        cursor::Show
-    );
+    let _ = restore_to(&mut io::stdout());
+}
+
+/// [`restore`] writing its escape sequences to `out`. Leaving raw mode when it is not on, or
+/// the alternate screen when it is not shown, is a no-op, so repeating it changes nothing.
+pub fn restore_to(out: &mut impl Write) -> io::Result<()> {
+    let raw = disable_raw_mode();
+    execute!(out, DisableMouseCapture, LeaveAlternateScreen, cursor::Show)?;
+    raw
 }
 
 /// A panic restores the terminal before the message is printed, so the message is readable.
@@ -87,5 +89,27 @@ pub fn exit_on_termination_signals() {
                 }
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restore_is_idempotent() {
+        let mut first = Vec::new();
+        let mut second = Vec::new();
+        restore_to(&mut first).expect("restore without raw mode");
+        restore_to(&mut second).expect("restore again");
+        assert_eq!(
+            first, second,
+            "a second restore does the same, harmless thing"
+        );
+        let text = String::from_utf8(first).unwrap();
+        for sequence in ["\x1b[?1049l", "\x1b[?25h"] {
+            assert!(text.contains(sequence), "{text:?} lacks {sequence:?}");
+        }
+        assert!(!crossterm::terminal::is_raw_mode_enabled().unwrap_or(false));
     }
 }

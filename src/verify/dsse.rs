@@ -55,6 +55,12 @@ pub enum DsseError {
     /// Keys were available but no signature verified with any of them.
     #[error("none of {signatures} signature(s) verifies with any of {keys} candidate key(s)")]
     NoValidSignature { signatures: usize, keys: usize },
+    /// Checking the envelope would exceed the run's bound on signature checks.
+    #[error(
+        "not checked: it needs {needed} signature check(s) (signatures × candidate keys) and only \
+         {left} of the run's {budget} remain"
+    )]
+    CheckBudget { needed: u64, left: u64, budget: u64 },
 }
 
 impl DsseError {

@@ -8,7 +8,7 @@
 //! order (files by path, lines in order): the status transitions of each `runId`
 //! (`ERR_EXPORT_STATUS`) and records sharing an `idempotencyKey` (`ERR_EXPORT_DUPLICATE`).
 
-use super::dsse::{Envelope, EnvelopeSignature};
+use super::dsse::{DsseError, Envelope, EnvelopeSignature};
 use super::keyring::Keyring;
 use super::schema::SchemaReader;
 use super::signatures::{verify_dsse, SignatureOutcome};
@@ -340,7 +340,9 @@ fn check_signatures(result: &mut ExportResult, record: &Value, keyring: &Keyring
     let outcome = verify_dsse(&envelope, keyring, |_| true);
     let available = keyring.entries().len();
     for s in outcome.signatures.iter().filter(|s| s.key.is_none()) {
-        let why = if available == 0 {
+        let why = if let Err(e @ DsseError::CheckBudget { .. }) = &outcome.verdict {
+            format!("{e} (fail closed)")
+        } else if available == 0 {
             "no key available to verify it (fail closed)".to_string()
         } else {
             format!("does not verify with any of {available} available key(s) (fail closed)")

@@ -16,6 +16,7 @@ use crate::json;
 use crate::pipeline::collect::{CollectedFile, FileKind};
 use serde::Serialize;
 use serde_json::Value;
+use std::cell::Cell;
 use std::fmt;
 use std::path::Path;
 
@@ -171,6 +172,12 @@ impl TrustFile {
     }
 }
 
+/// Most signature checks (one signature against one candidate key) a keyring performs in one
+/// run. A bundle chooses how many keys and signatures it carries and each check costs tens of
+/// microseconds, so without a bound a few megabytes of keys and signatures would keep evx busy
+/// for hours; a million checks take seconds.
+pub const MAX_SIGNATURE_CHECKS: u64 = 1_000_000;
+
 /// Every key available for verification.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Keyring {
@@ -178,6 +185,8 @@ pub struct Keyring {
     entries: Vec<KeyEntry>,
     /// The name of the `--trust` policy, when one was given (even one without usable keys).
     policy: Option<String>,
+    /// Signature checks performed so far, against [`MAX_SIGNATURE_CHECKS`].
+    checks_spent: Cell<u64>,
 }
 
 /// The path of the self-asserted policy inside a bundle.
@@ -198,9 +207,8 @@ impl Keyring {
         {
             Ok(i) => {
                 let origins = &mut self.entries[i].origins;
-                if !origins.contains(&origin) {
-                    origins.push(origin);
-                    origins.sort();
+                if let Err(at) = origins.binary_search(&origin) {
+                    origins.insert(at, origin);
                 }
             }
             Err(i) => self.entries.insert(
@@ -224,6 +232,17 @@ impl Keyring {
             .binary_search_by(|e| e.fingerprint().as_str().cmp(fingerprint))
             .ok()
             .map(|i| &self.entries[i])
+    }
+
+    /// Takes `checks` signature checks from the run's budget; `Err` with the checks left when
+    /// fewer remain (nothing is taken then).
+    pub fn spend_checks(&self, checks: u64) -> Result<(), u64> {
+        let left = MAX_SIGNATURE_CHECKS.saturating_sub(self.checks_spent.get());
+        if checks > left {
+            return Err(left);
+        }
+        self.checks_spent.set(self.checks_spent.get() + checks);
+        Ok(())
     }
 
     /// The `--trust` policy's name, when one was given.

@@ -4,7 +4,7 @@
 
 use super::profile::MANIFEST_PATH;
 use super::report::{names, Check};
-use super::schema::SchemaReader;
+use super::schema::{case_duplicates, SchemaReader};
 use super::signatures::{EnvelopeCheck, SignatureStatus};
 use crate::bundle::Bundle;
 use crate::diag::{Code, Diagnostic};
@@ -58,10 +58,12 @@ fn schema(manifest: &Value) -> (Check, Option<Vec<Entry>>) {
     r.string("/bundleId");
     r.timestamp("/createdAt");
     let mut entries = Vec::new();
+    let mut paths = Vec::new();
     let count = r.array("/entries").map_or(0, Vec::len);
     for i in 0..count {
         let base = format!("/entries/{i}");
         let path = r.string(&format!("{base}/path"));
+        paths.extend(path.map(|p| (i, p)));
         let digest = r.string(&format!("{base}/sha256")).and_then(|d| {
             let key = DigestKey::from_named("sha256", d.strip_prefix("sha256:").unwrap_or(d));
             if key.is_err() {
@@ -82,6 +84,12 @@ fn schema(manifest: &Value) -> (Check, Option<Vec<Entry>>) {
                 line: None,
             });
         }
+    }
+    for (at, path, first) in case_duplicates(paths.iter().map(|(_, p)| *p)) {
+        r.report(
+            &format!("/entries/{}/path", paths[at].0),
+            format!("{path:?} is listed again (as {first:?}); paths must be unique, case folded"),
+        );
     }
     let message = format!(
         "manifest.json has every legacy field ({} entries)",

@@ -10,7 +10,7 @@ use super::merkle::{leaf_hash, verify_inclusion, Hash};
 use super::note::{verify_checkpoint, Checkpoint};
 use super::profile::MANIFEST_PATH;
 use super::report::{names, Check};
-use super::schema::{is_hex64_lower, SchemaReader};
+use super::schema::{case_duplicates, is_hex64_lower, SchemaReader};
 use super::signatures::verify_dsse;
 use super::tiles::{TileReader, TileRef, TILE_WIDTH};
 use crate::bundle::Bundle;
@@ -18,7 +18,7 @@ use crate::diag::{escape_pointer_token, Code, Diagnostic};
 use crate::json::{self, jcs};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// `payloadType` of `manifest.sig`.
 pub const MANIFEST_PAYLOAD_TYPE: &str = "application/vnd.stellaops.audit-pack.manifest+json";
@@ -170,6 +170,15 @@ fn listed_files<'a>(r: &mut SchemaReader<'a>) -> BTreeMap<&'a str, Listed> {
             r.report("/files", format!("`files` must list {required}"));
         }
     }
+    for (_, path, first) in case_duplicates(files.keys().map(String::as_str)) {
+        r.report(
+            &format!("/files/{}", escape_pointer_token(path)),
+            format!(
+                "`files` lists {path:?} and {first:?}, which differ only in case: on a \
+                 case-insensitive file system one would shadow the other"
+            ),
+        );
+    }
     out
 }
 
@@ -298,8 +307,9 @@ fn read_envelope(bytes: &[u8]) -> Result<Envelope, String> {
 fn file_digests(pack: &Pack<'_>, bundle: &Bundle) -> Check {
     let mut problems = Vec::new();
     let mut checked = 0;
+    let tiles: HashSet<&str> = pack.tile_refs.iter().map(|(p, _)| *p).collect();
     for (path, listed) in &pack.files {
-        if pack.tile_refs.iter().any(|(p, _)| p == path) {
+        if tiles.contains(path) {
             continue; // tiles are the rekor check's
         }
         checked += 1;
@@ -415,11 +425,18 @@ fn subject_problem(payload: &[u8], artifact: &str) -> Option<Diagnostic> {
     let statement = match json::parse(payload) {
         Ok(v) => v,
         Err(e) => {
-            return Some(problem(
-                Code::DssePayload,
-                DSSE_ENVELOPE,
-                format!("payload is not a JSON statement: {}", e.message),
-            ))
+            let code = match e.code {
+                Code::JsonDuplicateKey => Code::JsonDuplicateKey,
+                _ => Code::DssePayload,
+            };
+            return Some(
+                problem(
+                    code,
+                    DSSE_ENVELOPE,
+                    format!("payload is not a JSON statement: {}", e.message),
+                )
+                .at(format!("/payload{}", e.pointer)),
+            );
         }
     };
     let subjects = statement

@@ -159,6 +159,25 @@ impl<'a> SchemaReader<'a> {
     }
 }
 
+/// For each path that equals an earlier one once case is folded: its position and the earlier
+/// path. A manifest listing `a.json` and `A.json` (or `a.json` twice) vouches for two files that
+/// a case-insensitive file system holds as one, so one entry could shadow the other.
+pub fn case_duplicates<'a>(
+    paths: impl IntoIterator<Item = &'a str>,
+) -> Vec<(usize, &'a str, &'a str)> {
+    let mut seen: std::collections::HashMap<String, &'a str> = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for (i, path) in paths.into_iter().enumerate() {
+        match seen.entry(path.to_lowercase()) {
+            std::collections::hash_map::Entry::Occupied(first) => out.push((i, path, *first.get())),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(path);
+            }
+        }
+    }
+    out
+}
+
 /// `/rekor/tile_refs/0` → `rekor.tile_refs[0]`, for messages (`~1` and `~0` unescaped).
 pub fn dotted(pointer: &str) -> String {
     let mut out = String::new();
@@ -208,6 +227,20 @@ mod tests {
         );
         assert!(r.problems.iter().all(|d| d.code == Code::ManifestSchema));
         assert_eq!(r.problems[0].pointer, "/a/b");
+    }
+
+    #[test]
+    fn case_duplicates_fold_case_and_keep_the_first() {
+        let paths = ["a.json", "b/C.json", "A.JSON", "b/c.json", "d", "a.json"];
+        assert_eq!(
+            case_duplicates(paths),
+            [
+                (2, "A.JSON", "a.json"),
+                (3, "b/c.json", "b/C.json"),
+                (5, "a.json", "a.json")
+            ]
+        );
+        assert!(case_duplicates(["x", "y"]).is_empty());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! `keyid` is only a hint: every available key is tried.
 
 use super::dsse::{verify_envelope, DsseError, Envelope, EnvelopeSignature};
-use super::keyring::{KeyEntry, KeyTrust, Keyring, VerifiedKey};
+use super::keyring::{KeyEntry, KeyTrust, Keyring, VerifiedKey, MAX_SIGNATURE_CHECKS};
 use crate::diag::{Code, Diagnostic};
 use crate::graph::NodeId;
 use crate::pipeline::collect::{Attestation, CollectedFile, Content};
@@ -124,13 +124,18 @@ pub fn short(fingerprint: &str) -> String {
     format!("sha256:{}…", &hex[..hex.len().min(12)])
 }
 
-/// Tries every key `accept` admits against every signature of `envelope`.
+/// Tries every key `accept` admits against every signature of `envelope`, within the keyring's
+/// budget of signature checks: past it the envelope fails closed, unchecked.
 pub fn verify_dsse(
     envelope: &Envelope,
     keyring: &Keyring,
     accept: impl Fn(&KeyEntry) -> bool,
 ) -> DsseOutcome {
     let candidates = keyring.candidates(accept);
+    let needed = (envelope.signatures.len() as u64).saturating_mul(candidates.len() as u64);
+    if let Err(left) = keyring.spend_checks(needed) {
+        return unchecked(envelope, needed, left);
+    }
     let verdict = verify_envelope(envelope, &candidates);
     let signatures = verdict
         .signatures
@@ -152,6 +157,29 @@ pub fn verify_dsse(
     DsseOutcome {
         signatures,
         verdict: verdict.result(),
+    }
+}
+
+/// The outcome of an envelope left unchecked for want of budget: every signature failed.
+fn unchecked(envelope: &Envelope, needed: u64, left: u64) -> DsseOutcome {
+    let signatures = envelope
+        .signatures
+        .iter()
+        .enumerate()
+        .map(|(index, s)| SignatureOutcome {
+            index,
+            keyid: s.keyid.clone(),
+            key: None,
+            status: SignatureStatus::Failed,
+        })
+        .collect();
+    DsseOutcome {
+        signatures,
+        verdict: Err(DsseError::CheckBudget {
+            needed,
+            left,
+            budget: MAX_SIGNATURE_CHECKS,
+        }),
     }
 }
 
@@ -288,6 +316,32 @@ mod tests {
             Content::Attestation(att) => att,
             _ => panic!("not an attestation"),
         }
+    }
+
+    #[test]
+    fn past_the_check_budget_an_envelope_fails_closed_unchecked() {
+        let signer = SigningKey::from_bytes(&[7; 32]);
+        let keyring = ring(&[
+            (7, KeyTrust::BundleSupplied, None),
+            (8, KeyTrust::BundleSupplied, None),
+        ]);
+        let mut files = vec![signed_file(&signer, "release")];
+        // Two keys × one signature: two checks needed, one left.
+        keyring.spend_checks(MAX_SIGNATURE_CHECKS - 1).unwrap();
+        let (checks, diags) = check_attestations(&mut files, &keyring);
+        assert_eq!(checks[0].status, SignatureStatus::Failed);
+        assert_eq!(checks[0].signatures[0].status, SignatureStatus::Failed);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, Code::DsseSignature);
+        assert!(
+            diags[0].message.contains("not checked"),
+            "{}",
+            diags[0].message
+        );
+        assert!(attestation(&files[0]).verified_by.is_empty());
+        // The budget was not spent by the refusal: one check still fits.
+        assert_eq!(keyring.spend_checks(2), Err(1));
+        assert_eq!(keyring.spend_checks(1), Ok(()));
     }
 
     #[test]

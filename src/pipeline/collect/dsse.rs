@@ -77,8 +77,14 @@ fn read_envelope(ctx: &mut Ctx, env: &Value, base: &str) -> Option<(Attestation,
             Ok(v) => Some(v),
             Err(e) => {
                 let at = format!("{base}/payload{}", e.pointer);
+                // A duplicate key in signed content keeps its own code: it is the classic way to
+                // make two readers see two different documents under one signature.
+                let code = match e.code {
+                    Code::JsonDuplicateKey => Code::JsonDuplicateKey,
+                    _ => Code::DssePayload,
+                };
                 ctx.report(
-                    Code::DssePayload,
+                    code,
                     at,
                     format!("payload is not valid JSON: {}", e.message),
                 );

@@ -4,7 +4,7 @@
 pub mod purl;
 pub mod uri;
 
-pub use purl::{normalise_if_purl, normalise_purl};
+pub use purl::{has_purl_scheme, normalise_if_purl, normalise_purl};
 pub use uri::normalise_uri;
 
 use serde_json::Value;
@@ -58,7 +58,7 @@ fn normalise_in_place(v: &mut Value) {
 
 /// The normalised spelling of a string value if it is a URI or a purl.
 pub fn normalise_string(s: &str) -> Option<String> {
-    if s.len() > 4 && s[..4].eq_ignore_ascii_case("pkg:") {
+    if has_purl_scheme(s) {
         return normalise_purl(s).ok().filter(|n| n != s);
     }
     normalise_uri(s).filter(|n| n != s)

@@ -14,9 +14,15 @@ pub fn normalise_purl(input: &str) -> Result<String, String> {
     Ok(out)
 }
 
+/// Whether `s` starts with the `pkg:` scheme (any case) and has something after it. Compares
+/// bytes, so a multi-byte character straddling the fourth byte is no problem.
+pub fn has_purl_scheme(s: &str) -> bool {
+    s.len() > 4 && s.as_bytes()[..4].eq_ignore_ascii_case(b"pkg:")
+}
+
 /// Normalises if the string is a purl; otherwise returns it unchanged.
 pub fn normalise_if_purl(input: &str) -> String {
-    if input.len() > 4 && input[..4].eq_ignore_ascii_case("pkg:") {
+    if has_purl_scheme(input) {
         normalise_purl(input).unwrap_or_else(|_| input.to_string())
     } else {
         input.to_string()
@@ -77,6 +83,15 @@ mod tests {
             normalise_purl("pkg:PyPI/Django_Rest@1.0").unwrap(),
             "pkg:pypi/django-rest@1.0"
         );
+    }
+
+    #[test]
+    fn a_multibyte_character_at_the_scheme_boundary_is_not_a_purl() {
+        // U+02DE takes bytes 3..5: slicing the string at 4 would panic.
+        assert!(!has_purl_scheme("pkg\u{2de}lpine/openssl@3.0.4"));
+        assert_eq!(normalise_if_purl("pkg\u{2de}x"), "pkg\u{2de}x");
+        assert!(has_purl_scheme("PKG:npm/a"));
+        assert!(!has_purl_scheme("pkg:"));
     }
 
     #[test]

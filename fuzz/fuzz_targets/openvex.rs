@@ -1,0 +1,10 @@
+//! The OpenVEX reader, given any JSON whatever it looks like, then the whole pipeline over a
+//! bundle holding the input.
+#![no_main]
+
+use evx::pipeline::collect::FileKind;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    evx_fuzz::document(FileKind::Openvex, "vex/doc.openvex.json", data);
+});
