@@ -79,7 +79,9 @@ impl GraphBuilder {
     pub fn finish(self) -> EvidenceGraph {
         let mut graph = DiGraph::with_capacity(self.nodes.len(), self.edges.len());
         let mut index = HashMap::with_capacity(self.nodes.len());
+        let mut kind_counts = BTreeMap::new();
         for (id, node) in self.nodes {
+            *kind_counts.entry(node.kind).or_insert(0) += 1;
             let ix = graph.add_node(node);
             index.insert(id, ix);
         }
@@ -97,6 +99,7 @@ impl GraphBuilder {
             index,
             edges,
             root_digest,
+            kind_counts,
         }
     }
 }

@@ -145,6 +145,8 @@ pub struct EvidenceGraph {
     pub(crate) index: HashMap<NodeId, NodeIndex>,
     pub(crate) edges: Vec<Edge>,
     pub(crate) root_digest: String,
+    /// Nodes per kind, counted once when the graph is built (views read it every frame).
+    pub(crate) kind_counts: BTreeMap<NodeKind, usize>,
 }
 
 impl EvidenceGraph {
@@ -206,13 +208,14 @@ impl EvidenceGraph {
         out
     }
 
-    /// Number of nodes per kind.
-    pub fn counts_by_kind(&self) -> BTreeMap<NodeKind, usize> {
-        let mut counts = BTreeMap::new();
-        for n in self.nodes() {
-            *counts.entry(n.kind).or_insert(0) += 1;
-        }
-        counts
+    /// Number of nodes per kind (counted once, when the graph was built).
+    pub fn counts_by_kind(&self) -> &BTreeMap<NodeKind, usize> {
+        &self.kind_counts
+    }
+
+    /// Number of nodes of one kind.
+    pub fn count_of(&self, kind: NodeKind) -> usize {
+        self.kind_counts.get(&kind).copied().unwrap_or(0)
     }
 
     /// The underlying petgraph, for traversals.

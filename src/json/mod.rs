@@ -2,6 +2,9 @@
 //! and every failure located by JSON pointer and line:column.
 
 pub mod jcs;
+mod locate;
+
+pub use locate::locate;
 
 use crate::diag::{escape_pointer_token, Code, Diagnostic};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
