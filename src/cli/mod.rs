@@ -196,6 +196,12 @@ pub fn load_with(bundle: &Path, options: Result<Options, String>) -> Result<Reco
     })
 }
 
+/// Ends the model's life without freeing it, for a command about to exit: a large bundle's
+/// graph is millions of small allocations, and the operating system takes them back at once.
+pub(crate) fn release_at_exit(model: Reconciled) {
+    std::mem::forget(model);
+}
+
 /// The demo bundle shipped in `assets/`: found relative to the working directory first, then
 /// to the source tree the binary was built from.
 pub fn demo_bundle() -> PathBuf {

@@ -25,11 +25,13 @@ pub fn run(args: &ReconcileArgs, common: &CommonArgs) -> u8 {
         eprintln!("evx: cannot write output: {e}");
         return exit::USAGE;
     }
-    if args.strict && model.error_count() > 0 {
+    let code = if args.strict && model.error_count() > 0 {
         exit::FAILURE
     } else {
         exit::OK
-    }
+    };
+    super::release_at_exit(model);
+    code
 }
 
 /// The `reconcile --json` document. `rootDigest` can be re-derived from it: SHA-256 of the JCS

@@ -31,11 +31,13 @@ pub fn run(args: &VerifyArgs, common: &CommonArgs) -> u8 {
         eprintln!("evx: cannot write output: {e}");
         return exit::USAGE;
     }
-    if model.verification.ok() {
+    let code = if model.verification.ok() {
         exit::OK
     } else {
         exit::FAILURE
-    }
+    };
+    super::release_at_exit(model);
+    code
 }
 
 /// The `verify --json` document (SPEC §6): `profile`, `ok`, `firstFailure`, `checks[]`,

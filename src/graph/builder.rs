@@ -1,23 +1,41 @@
 use super::model::{Edge, EdgeType, EvidenceGraph, Location, Node, NodeId, NodeKind};
 use super::GRAPH_VERSION;
 use petgraph::graph::DiGraph;
-use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use petgraph::graph::NodeIndex;
+use rayon::prelude::*;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Collects nodes and edges in any order and emits a sorted, digested [`EvidenceGraph`].
 ///
 /// Adding the same node id twice merges the two: locations are united and fields are merged
 /// by [`merge_values`], which is commutative and associative, so the result never depends on
 /// the order in which files were read.
+///
+/// Ids are numbered as they are met, so edges are stored as pairs of numbers (no string is
+/// copied or hashed twice per edge); everything is sorted once, in [`GraphBuilder::finish`].
 #[derive(Debug, Default)]
 pub struct GraphBuilder {
-    nodes: BTreeMap<NodeId, Node>,
-    edges: BTreeSet<Edge>,
+    /// Every id met, as a node or as an edge's end, with its number.
+    ids: HashMap<NodeId, u32>,
+    /// The node of each number, once one was added.
+    slots: Vec<Option<Node>>,
+    edges: HashSet<(u32, u32, EdgeType)>,
 }
 
 impl GraphBuilder {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    fn number(&mut self, id: &NodeId) -> u32 {
+        if let Some(n) = self.ids.get(id) {
+            return *n;
+        }
+        let n = u32::try_from(self.slots.len()).expect("fewer than 2^32 ids");
+        self.ids.insert(id.clone(), n);
+        self.slots.push(None);
+        n
     }
 
     /// Adds (or merges into) a node and returns its id.
@@ -30,7 +48,8 @@ impl GraphBuilder {
         location: Option<Location>,
     ) -> NodeId {
         let label = label.into();
-        match self.nodes.get_mut(&id) {
+        let n = self.number(&id) as usize;
+        match &mut self.slots[n] {
             Some(existing) => {
                 if label < existing.label {
                     existing.label = label;
@@ -45,76 +64,151 @@ impl GraphBuilder {
                 }
                 existing.locations.extend(location);
             }
-            None => {
-                let node = Node {
+            slot @ None => {
+                *slot = Some(Node {
                     id: id.clone(),
                     kind,
                     label,
                     fields,
                     locations: location.into_iter().collect(),
-                };
-                self.nodes.insert(id.clone(), node);
+                });
             }
         }
         id
     }
 
     pub fn add_edge(&mut self, source: &NodeId, target: &NodeId, kind: EdgeType) {
-        self.edges.insert(Edge {
-            source: source.clone(),
-            target: target.clone(),
-            kind,
-        });
+        let edge = (self.number(source), self.number(target), kind);
+        self.edges.insert(edge);
     }
 
     pub fn contains(&self, id: &NodeId) -> bool {
-        self.nodes.contains_key(id)
+        self.node(id).is_some()
     }
 
     pub fn node(&self, id: &NodeId) -> Option<&Node> {
-        self.nodes.get(id)
+        self.ids
+            .get(id)
+            .and_then(|n| self.slots[*n as usize].as_ref())
     }
 
     /// Sorts, drops edges whose ends are unknown, builds the petgraph and the root digest.
     pub fn finish(self) -> EvidenceGraph {
-        let mut graph = DiGraph::with_capacity(self.nodes.len(), self.edges.len());
-        let mut index = HashMap::with_capacity(self.nodes.len());
-        for (id, node) in self.nodes {
+        let GraphBuilder { ids, slots, edges } = self;
+        drop(ids);
+        let mut nodes: Vec<(usize, Node)> = slots
+            .into_iter()
+            .enumerate()
+            .filter_map(|(n, node)| Some((n, node?)))
+            .collect();
+        nodes.par_sort_unstable_by(|a, b| a.1.id.cmp(&b.1.id));
+        // The position in id order of each number (`usize::MAX`: an id no node has).
+        let mut rank = vec![usize::MAX; nodes.iter().map(|(n, _)| n + 1).max().unwrap_or(0)];
+        for (position, (n, _)) in nodes.iter().enumerate() {
+            rank[*n] = position;
+        }
+        let rank_of = |n: u32| rank.get(n as usize).copied().filter(|r| *r != usize::MAX);
+        // Sorting by the positions of the ends (then type) is sorting by (source, target, type).
+        let mut keyed: Vec<(usize, usize, EdgeType)> = edges
+            .into_iter()
+            .filter_map(|(s, t, kind)| Some((rank_of(s)?, rank_of(t)?, kind)))
+            .collect();
+        keyed.par_sort_unstable();
+        let mut graph = DiGraph::with_capacity(nodes.len(), keyed.len());
+        let mut index = HashMap::with_capacity(nodes.len());
+        let mut kind_counts = BTreeMap::new();
+        for (_, node) in nodes {
+            *kind_counts.entry(node.kind).or_insert(0) += 1;
+            let id = node.id.clone();
             let ix = graph.add_node(node);
             index.insert(id, ix);
         }
-        let edges: Vec<Edge> = self
-            .edges
-            .into_iter()
-            .filter(|e| index.contains_key(&e.source) && index.contains_key(&e.target))
-            .collect();
-        for e in &edges {
-            graph.add_edge(index[&e.source], index[&e.target], e.kind);
+        let mut edges = Vec::with_capacity(keyed.len());
+        for (source, target, kind) in keyed {
+            let (s, t) = (NodeIndex::new(source), NodeIndex::new(target));
+            graph.add_edge(s, t, kind);
+            edges.push(Edge {
+                source: graph[s].id.clone(),
+                target: graph[t].id.clone(),
+                kind,
+            });
         }
         let root_digest = compute_root_digest(graph.node_weights(), &edges);
-        let mut counts = BTreeMap::new();
-        for n in graph.node_weights() {
-            *counts.entry(n.kind).or_insert(0) += 1;
-        }
         EvidenceGraph {
             graph,
             index,
             edges,
             root_digest,
-            counts,
+            kind_counts,
         }
     }
 }
 
-/// `sha256:` + SHA-256 of the JCS form of `{version, digestAlgorithm, nodes, edges}`.
+/// `sha256:` + SHA-256 of the JCS form of `{version, digestAlgorithm, nodes, edges}`, written
+/// straight into the hash: no JSON tree of the graph is built.
 pub fn compute_root_digest<'a>(nodes: impl Iterator<Item = &'a Node>, edges: &[Edge]) -> String {
-    let doc = json!({
-        "version": GRAPH_VERSION,
-        "digestAlgorithm": "sha256",
-        "nodes": nodes.map(Node::to_json).collect::<Vec<_>>(),
-        "edges": edges.iter().map(|e| json!({"source": e.source, "target": e.target, "type": e.kind})).collect::<Vec<_>>(),
-    });
-    format!("sha256:{}", crate::json::jcs::sha256_hex(&doc))
+    use crate::json::jcs::{write_string, HashOut, Out};
+    let mut out = HashOut::default();
+    // Top-level keys in JCS order: digestAlgorithm, edges, nodes, version.
+    out.put(b"{\"digestAlgorithm\":\"sha256\",\"edges\":[");
+    for (i, e) in edges.iter().enumerate() {
+        if i > 0 {
+            out.put(b",");
+        }
+        out.put(b"{\"source\":");
+        write_string(e.source.as_str(), &mut out);
+        out.put(b",\"target\":");
+        write_string(e.target.as_str(), &mut out);
+        out.put(b",\"type\":");
+        write_string(e.kind.as_str(), &mut out);
+        out.put(b"}");
+    }
+    out.put(b"],\"nodes\":[");
+    for (i, node) in nodes.enumerate() {
+        if i > 0 {
+            out.put(b",");
+        }
+        write_node(node, &mut out);
+    }
+    out.put(b"],\"version\":");
+    write_string(GRAPH_VERSION, &mut out);
+    out.put(b"}");
+    format!("sha256:{}", out.finish_hex())
+}
+
+/// The JCS form of [`Node::to_json`] without building it.
+fn write_node(node: &Node, out: &mut impl crate::json::jcs::Out) {
+    use crate::json::jcs::{write_canonical, write_string, Verbatim};
+    enum Member<'a> {
+        Value(&'a Value),
+        Str(&'a str),
+    }
+    let own = [
+        ("id", Member::Str(node.id.as_str())),
+        ("kind", Member::Str(node.kind.as_str())),
+        ("label", Member::Str(&node.label)),
+    ];
+    let mut members: Vec<(&str, Member<'_>)> = node
+        .fields
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "id" | "kind" | "label"))
+        .map(|(k, v)| (k.as_str(), Member::Value(v)))
+        .chain(own)
+        .collect();
+    members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+    out.put(b"{");
+    for (i, (k, v)) in members.iter().enumerate() {
+        if i > 0 {
+            out.put(b",");
+        }
+        write_string(k, out);
+        out.put(b":");
+        match v {
+            Member::Value(v) => write_canonical(v, &mut Verbatim, out),
+            Member::Str(s) => write_string(s, out),
+        }
+    }
+    out.put(b"}");
 }
 
 /// Merges two field values order-independently: arrays are united (sorted by canonical form,
@@ -155,6 +249,7 @@ pub fn merge_values(a: &Value, b: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn fields(v: Value) -> BTreeMap<String, Value> {
         v.as_object().unwrap().clone().into_iter().collect()
@@ -229,6 +324,45 @@ mod tests {
             }),
         );
         assert_eq!(g1.finish().root_digest(), g2.finish().root_digest());
+    }
+
+    #[test]
+    fn streamed_root_digest_equals_the_digest_of_the_json_document() {
+        let a = NodeId::of(&json!("a"));
+        let b = NodeId::of(&json!("b"));
+        let mut g = GraphBuilder::new();
+        g.add_node(
+            a.clone(),
+            NodeKind::Sbom,
+            "a \u{e000}",
+            fields(json!({"x": [1, "é"], "id": "shadowed", "\u{1f600}": 1, "\u{e001}": 2, "zeta": null})),
+            None,
+        );
+        g.add_node(
+            b.clone(),
+            NodeKind::Component,
+            "b",
+            fields(json!({"purl": "pkg:npm/b@1"})),
+            None,
+        );
+        g.add_edge(&a, &b, EdgeType::Contains);
+        g.add_edge(&b, &a, EdgeType::DependsOn);
+        let g = g.finish();
+        let doc = json!({
+            "version": GRAPH_VERSION,
+            "digestAlgorithm": "sha256",
+            "nodes": g.nodes().map(Node::to_json).collect::<Vec<_>>(),
+            "edges": g.edges().iter().map(|e| json!({"source": e.source, "target": e.target, "type": e.kind})).collect::<Vec<_>>(),
+        });
+        assert_eq!(
+            g.root_digest(),
+            format!(
+                "sha256:{}",
+                hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+                    crate::json::jcs::canonical_bytes(&doc)
+                ))
+            )
+        );
     }
 
     #[test]

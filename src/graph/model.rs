@@ -145,7 +145,8 @@ pub struct EvidenceGraph {
     pub(crate) index: HashMap<NodeId, NodeIndex>,
     pub(crate) edges: Vec<Edge>,
     pub(crate) root_digest: String,
-    pub(crate) counts: BTreeMap<NodeKind, usize>,
+    /// Nodes per kind, counted once when the graph is built (views read it every frame).
+    pub(crate) kind_counts: BTreeMap<NodeKind, usize>,
 }
 
 impl EvidenceGraph {
@@ -209,7 +210,12 @@ impl EvidenceGraph {
 
     /// Number of nodes per kind (counted once, when the graph was built).
     pub fn counts_by_kind(&self) -> &BTreeMap<NodeKind, usize> {
-        &self.counts
+        &self.kind_counts
+    }
+
+    /// Number of nodes of one kind.
+    pub fn count_of(&self, kind: NodeKind) -> usize {
+        self.kind_counts.get(&kind).copied().unwrap_or(0)
     }
 
     /// The underlying petgraph, for traversals.

@@ -1,12 +1,16 @@
-//! RFC 8785 JSON Canonicalization Scheme, via the maintained `serde_json_canonicalizer` crate.
+//! RFC 8785 JSON Canonicalization Scheme: a streaming writer (into a buffer or straight into
+//! SHA-256), checked against the maintained `serde_json_canonicalizer` crate.
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-/// The JCS serialisation of `value`.
+/// The JCS serialisation of `value` (written by [`write_canonical`]; numbers other than small
+/// integers go through `serde_json_canonicalizer`, which the tests also check everything else
+/// against).
 pub fn canonical_bytes(value: &Value) -> Vec<u8> {
-    // Serialising an in-memory `Value` cannot fail: keys are strings and numbers are finite.
-    serde_json_canonicalizer::to_vec(value).unwrap_or_default()
+    let mut out = Vec::new();
+    write_canonical(value, &mut Verbatim, &mut out);
+    out
 }
 
 /// The JCS serialisation of `value` as a string.
@@ -14,9 +18,197 @@ pub fn canonical_string(value: &Value) -> String {
     String::from_utf8(canonical_bytes(value)).unwrap_or_default()
 }
 
-/// SHA-256 of the JCS form, as lowercase hex.
+/// SHA-256 of the JCS form, as lowercase hex (hashed while it is written, never buffered).
 pub fn sha256_hex(value: &Value) -> String {
-    hex::encode(Sha256::digest(canonical_bytes(value)))
+    let mut out = HashOut::default();
+    write_canonical(value, &mut Verbatim, &mut out);
+    out.finish_hex()
+}
+
+/// What a streaming canonicalisation drops or rewrites on the way (the normalised form of
+/// step 3 without building it).
+pub trait Rewrite {
+    /// Whether the member `key` of an object at `depth` (0 for the top level) is kept.
+    fn keep(&self, depth: usize, key: &str) -> bool;
+    /// The string to write for a string value (not for keys).
+    fn string<'s>(&mut self, s: &'s str) -> std::borrow::Cow<'s, str>;
+}
+
+/// Writes everything as it is.
+pub struct Verbatim;
+
+impl Rewrite for Verbatim {
+    fn keep(&self, _: usize, _: &str) -> bool {
+        true
+    }
+    fn string<'s>(&mut self, s: &'s str) -> std::borrow::Cow<'s, str> {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// Where canonical bytes go: a buffer, or a SHA-256 fed in large blocks.
+pub trait Out {
+    fn put(&mut self, bytes: &[u8]);
+}
+
+impl Out for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+/// A SHA-256 fed through a 16 KiB buffer (many tiny writes cost less than many tiny updates).
+pub struct HashOut {
+    hasher: Sha256,
+    buf: Vec<u8>,
+}
+
+impl Default for HashOut {
+    fn default() -> Self {
+        HashOut {
+            hasher: Sha256::new(),
+            buf: Vec::with_capacity(BUF),
+        }
+    }
+}
+
+const BUF: usize = 16 * 1024;
+
+impl HashOut {
+    /// The digest as lowercase hex.
+    pub fn finish_hex(mut self) -> String {
+        self.hasher.update(&self.buf);
+        hex::encode(self.hasher.finalize())
+    }
+}
+
+impl Out for HashOut {
+    fn put(&mut self, bytes: &[u8]) {
+        if self.buf.len() + bytes.len() > BUF {
+            self.hasher.update(&self.buf);
+            self.buf.clear();
+            if bytes.len() > BUF {
+                self.hasher.update(bytes);
+                return;
+            }
+        }
+        self.buf.extend_from_slice(bytes);
+    }
+}
+
+/// Writes the JCS form of `value` after `rewrite` to `out`, in one pass over the value.
+pub fn write_canonical(value: &Value, rewrite: &mut impl Rewrite, out: &mut impl Out) {
+    write_value(value, 0, rewrite, out);
+}
+
+fn write_value(value: &Value, depth: usize, rewrite: &mut impl Rewrite, out: &mut impl Out) {
+    match value {
+        Value::Null => out.put(b"null"),
+        Value::Bool(true) => out.put(b"true"),
+        Value::Bool(false) => out.put(b"false"),
+        Value::Number(n) => write_number(n, out),
+        Value::String(s) => {
+            let s = rewrite.string(s);
+            write_string(&s, out);
+        }
+        Value::Array(items) => {
+            out.put(b"[");
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.put(b",");
+                }
+                write_value(item, depth + 1, rewrite, out);
+            }
+            out.put(b"]");
+        }
+        Value::Object(map) => {
+            out.put(b"{");
+            let mut first = true;
+            // serde_json's map iterates in UTF-8 byte order, which is JCS's UTF-16 order unless
+            // a key holds a character at or above U+E000.
+            if map.keys().any(|k| k.bytes().any(|b| b >= 0xEE)) {
+                let mut members: Vec<(&String, &Value)> = map.iter().collect();
+                members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+                for (k, v) in members {
+                    write_member(k, v, depth, &mut first, rewrite, out);
+                }
+            } else {
+                for (k, v) in map {
+                    write_member(k, v, depth, &mut first, rewrite, out);
+                }
+            }
+            out.put(b"}");
+        }
+    }
+}
+
+fn write_member(
+    key: &str,
+    value: &Value,
+    depth: usize,
+    first: &mut bool,
+    rewrite: &mut impl Rewrite,
+    out: &mut impl Out,
+) {
+    if !rewrite.keep(depth, key) {
+        return;
+    }
+    if !*first {
+        out.put(b",");
+    }
+    *first = false;
+    write_string(key, out);
+    out.put(b":");
+    write_value(value, depth + 1, rewrite, out);
+}
+
+fn write_number(n: &serde_json::Number, out: &mut impl Out) {
+    const EXACT: i64 = 1 << 53;
+    match n.as_i64() {
+        // ES6 prints integers below 2^53 as plain decimals.
+        Some(i) if (-EXACT..=EXACT).contains(&i) => out.put(i.to_string().as_bytes()),
+        // Serialising a finite number cannot fail.
+        _ => out
+            .put(&serde_json_canonicalizer::to_vec(&Value::Number(n.clone())).unwrap_or_default()),
+    }
+}
+
+/// A JSON string as JCS writes it: `"` and `\` escaped, control characters as `\b \t \n \f \r`
+/// or `\u00xx`, everything else as UTF-8.
+pub fn write_string(s: &str, out: &mut impl Out) {
+    out.put(b"\"");
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        out.put(&bytes[start..i]);
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.put(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0xf)],
+            ]);
+        } else {
+            out.put(escape);
+        }
+        start = i + 1;
+    }
+    out.put(&bytes[start..]);
+    out.put(b"\"");
 }
 
 #[cfg(test)]
@@ -98,6 +290,66 @@ mod tests {
         for (v, want) in cases {
             assert_eq!(canonical_string(&v), want, "{v}");
         }
+    }
+
+    /// The maintained crate's JCS, the reference for the streaming writer.
+    fn reference(v: &Value) -> Vec<u8> {
+        serde_json_canonicalizer::to_vec(v).unwrap()
+    }
+
+    fn streamed(v: &Value) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_canonical(v, &mut Verbatim, &mut out);
+        out
+    }
+
+    #[test]
+    fn streaming_writer_matches_the_canonicalizer_on_samples() {
+        let samples = [
+            json!({"\u{e000}": 1, "\u{1f600}": 2, "a": [1.5, -0.0, 1e21, 12345678901234567890u64, -9007199254740993i64]}),
+            json!({"s": "\u{0}\u{1f}\u{7f}\"\\/\u{8}\u{c}\n\r\t é € 😀", "n": null, "b": [true, false]}),
+            json!([{"z": {}, "y": []}, "x", 0, 9007199254740992u64, 0.1, 1e-7]),
+        ];
+        for v in samples {
+            assert_eq!(streamed(&v), canonical_bytes(&v), "{v}");
+            assert_eq!(
+                sha256_hex(&v),
+                hex::encode(Sha256::digest(canonical_bytes(&v)))
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn streaming_writer_matches_the_canonicalizer(v in arb_json()) {
+            proptest::prop_assert_eq!(streamed(&v), reference(&v));
+        }
+    }
+
+    fn arb_json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            any::<String>().prop_map(Value::String),
+            "[a-z\u{0}-\u{1f}\u{e000}-\u{e010}\u{10000}-\u{10010}]{0,6}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::btree_map(
+                    "[a-c\u{e000}\u{10000}\u{1f600}]{0,3}|.{0,4}",
+                    inner,
+                    0..6
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
     }
 
     #[test]

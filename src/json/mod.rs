@@ -2,6 +2,9 @@
 //! and every failure located by JSON pointer and line:column.
 
 pub mod jcs;
+mod locate;
+
+pub use locate::locate;
 
 use crate::diag::{escape_pointer_token, Code, Diagnostic};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
@@ -79,9 +82,11 @@ pub fn parse(bytes: &[u8]) -> Result<Value, JsonError> {
     };
     let result = seed.deserialize(&mut de).and_then(|v| de.end().map(|_| v));
     result.map_err(|e| {
+        // Recorded innermost first (see `visit_seq`).
         let pointer: String = path
             .borrow()
             .iter()
+            .rev()
             .map(|t| format!("/{}", escape_pointer_token(t)))
             .collect();
         let code = if *dup.borrow() {
@@ -169,19 +174,19 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
         Ok(Value::Null)
     }
 
+    // The error pointer is recorded only when an error unwinds through a container: each
+    // frame adds its own key or index on the way out (innermost first), so the happy path
+    // allocates nothing for it.
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         self.check_depth()?;
         let mut out = Vec::new();
         loop {
-            self.path.borrow_mut().push(out.len().to_string());
-            match seq.next_element_seed(self.child())? {
-                Some(v) => {
-                    self.path.borrow_mut().pop();
-                    out.push(v);
-                }
-                None => {
-                    self.path.borrow_mut().pop();
-                    return Ok(Value::Array(out));
+            match seq.next_element_seed(self.child()) {
+                Ok(Some(v)) => out.push(v),
+                Ok(None) => return Ok(Value::Array(out)),
+                Err(e) => {
+                    self.path.borrow_mut().push(out.len().to_string());
+                    return Err(e);
                 }
             }
         }
@@ -191,16 +196,27 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
         self.check_depth()?;
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            self.path.borrow_mut().push(key.clone());
-            if out.contains_key(&key) {
-                *self.dup.borrow_mut() = true;
-                return Err(de::Error::custom(format!(
-                    "duplicate key {key:?} (rejected: neither first nor last value wins)"
-                )));
+            let slot = match out.entry(key) {
+                serde_json::map::Entry::Vacant(slot) => slot,
+                serde_json::map::Entry::Occupied(taken) => {
+                    *self.dup.borrow_mut() = true;
+                    let key = taken.key().clone();
+                    let message = format!(
+                        "duplicate key {key:?} (rejected: neither first nor last value wins)"
+                    );
+                    self.path.borrow_mut().push(key);
+                    return Err(de::Error::custom(message));
+                }
+            };
+            match map.next_value_seed(self.child()) {
+                Ok(value) => {
+                    slot.insert(value);
+                }
+                Err(e) => {
+                    self.path.borrow_mut().push(slot.key().clone());
+                    return Err(e);
+                }
             }
-            let value = map.next_value_seed(self.child())?;
-            self.path.borrow_mut().pop();
-            out.insert(key, value);
         }
         Ok(Value::Object(out))
     }

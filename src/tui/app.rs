@@ -2,6 +2,7 @@
 
 use super::action::Tab;
 use super::list::Cursor;
+use super::search::NodeSearch;
 use super::theme::Theme;
 use crate::bundle::Bundle;
 use crate::graph::{NodeId, NodeKind};
@@ -55,6 +56,12 @@ pub struct GraphView {
     pub focus: GraphFocus,
     pub history: Vec<NodeId>,
     pub filter: String,
+    /// Positions of the nodes matching `matched_needle` (the lowercased filter `groups` were
+    /// built for), ascending: a filter that extends it narrows these instead of every node.
+    pub matches: Vec<usize>,
+    pub matched_needle: Option<String>,
+    /// The filter's search index over every node, built once when the bundle is loaded.
+    pub search: NodeSearch,
     /// Normalised JSON of the selected node's document, computed when the selection changes.
     pub detail_json: Vec<String>,
     pub json_scroll: usize,

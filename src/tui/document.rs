@@ -50,18 +50,20 @@ fn profile(node: &Node) -> Profile {
 }
 
 /// The value at `pointer`; a pointer through `/payload` continues in the decoded DSSE payload.
+/// Only the value itself is parsed: the document around it is scanned, never built.
 fn value_at(bytes: &[u8], pointer: &str) -> Option<Value> {
-    let doc = crate::json::parse(bytes).ok()?;
-    match pointer.strip_prefix("/payload") {
-        Some(rest) if doc.get("payloadType").is_some() => {
-            let payload = decode_base64(doc.get("payload")?.as_str()?)?;
-            let inner = crate::json::parse(&payload).ok()?;
-            if rest.is_empty() {
-                Some(inner)
+    if let Some(rest) = pointer.strip_prefix("/payload") {
+        if let Some(envelope) = crate::json::locate(bytes, "")
+            .and_then(|b| crate::json::parse(b).ok())
+            .filter(|doc| doc.get("payloadType").is_some())
+        {
+            let payload = decode_base64(envelope.get("payload")?.as_str()?)?;
+            return if rest.is_empty() {
+                crate::json::parse(&payload).ok()
             } else {
-                inner.pointer(rest).cloned()
-            }
+                crate::json::parse(crate::json::locate(&payload, rest)?).ok()
+            };
         }
-        _ => doc.pointer(pointer).cloned(),
     }
+    crate::json::parse(crate::json::locate(bytes, pointer)?).ok()
 }

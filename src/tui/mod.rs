@@ -10,6 +10,7 @@ pub mod event;
 pub mod keymap;
 pub mod list;
 pub mod loader;
+pub mod search;
 pub mod terminal;
 pub mod theme;
 pub mod update;

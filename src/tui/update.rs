@@ -4,6 +4,7 @@
 use super::action::{Action, Command, Loaded, Tab};
 use super::app::{App, GraphFocus, GraphView, ImportsView, ListView, LoadState, Ready, TreeRow};
 use super::components::{self, graph::EdgeRow};
+use super::search::NodeSearch;
 use super::{document, view};
 use std::collections::BTreeSet;
 
@@ -497,26 +498,28 @@ fn matches(haystack: &str, needle_lower: &str) -> bool {
     needle_lower.is_empty() || haystack.to_lowercase().contains(needle_lower)
 }
 
-/// Groups node positions by kind, keeping those that match the Graph filter.
+/// Groups node positions by kind, keeping those that match the Graph filter. A filter that
+/// extends the previous one only re-checks the previous matches.
 pub fn rebuild_graph_rows(r: &mut Ready) {
     let needle = r.graph.filter.to_lowercase();
-    let mut groups: Vec<(crate::graph::NodeKind, Vec<usize>)> = Vec::new();
-    for (p, n) in r.model.graph.nodes().enumerate() {
-        let hit = needle.is_empty()
-            || matches(&n.label, &needle)
-            || matches(n.id.as_str(), &needle)
-            || matches(n.kind.as_str(), &needle)
-            || n.field_str("purl").is_some_and(|s| matches(s, &needle));
-        if !hit {
-            continue;
-        }
-        match groups.iter_mut().find(|(k, _)| *k == n.kind) {
-            Some((_, v)) => v.push(p),
-            None => groups.push((n.kind, vec![p])),
-        }
+    if r.graph.search.len() != r.model.graph.node_count() {
+        r.graph.search = NodeSearch::build(&r.model.graph);
+        r.graph.matched_needle = None;
     }
-    groups.sort_by_key(|(k, _)| *k);
-    r.graph.groups = groups;
+    let narrowing = r
+        .graph
+        .matched_needle
+        .as_deref()
+        .is_some_and(|old| !old.is_empty() && needle.starts_with(old));
+    let matches = if r.graph.matched_needle.as_deref() == Some(needle.as_str()) {
+        std::mem::take(&mut r.graph.matches)
+    } else {
+        let within = narrowing.then_some(r.graph.matches.as_slice());
+        r.graph.search.matching(&r.model.graph, &needle, within)
+    };
+    r.graph.groups = r.graph.search.group(&matches);
+    r.graph.matches = matches;
+    r.graph.matched_needle = Some(needle);
 }
 
 /// Files failed first, then skipped, parsed, unrecognised; narrowed by the Imports filter.

@@ -16,9 +16,9 @@ use crate::json;
 use crate::pipeline::collect::{CollectedFile, FileKind};
 use serde::Serialize;
 use serde_json::Value;
-use std::cell::Cell;
 use std::fmt;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Where a key came from, strongest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -186,7 +186,23 @@ pub struct Keyring {
     /// The name of the `--trust` policy, when one was given (even one without usable keys).
     policy: Option<String>,
     /// Signature checks performed so far, against [`MAX_SIGNATURE_CHECKS`].
-    checks_spent: Cell<u64>,
+    checks_spent: CheckBudget,
+}
+
+/// Signature checks spent so far; shared by the threads that check envelopes in parallel.
+#[derive(Debug, Default)]
+struct CheckBudget(AtomicU64);
+
+impl Clone for CheckBudget {
+    fn clone(&self) -> Self {
+        CheckBudget(AtomicU64::new(self.0.load(Ordering::Relaxed)))
+    }
+}
+
+impl PartialEq for CheckBudget {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.load(Ordering::Relaxed) == other.0.load(Ordering::Relaxed)
+    }
 }
 
 /// The path of the self-asserted policy inside a bundle.
@@ -237,12 +253,16 @@ impl Keyring {
     /// Takes `checks` signature checks from the run's budget; `Err` with the checks left when
     /// fewer remain (nothing is taken then).
     pub fn spend_checks(&self, checks: u64) -> Result<(), u64> {
-        let left = MAX_SIGNATURE_CHECKS.saturating_sub(self.checks_spent.get());
-        if checks > left {
-            return Err(left);
-        }
-        self.checks_spent.set(self.checks_spent.get() + checks);
-        Ok(())
+        // Which envelopes get checks once the budget runs out depends on thread timing; below
+        // the budget (every real bundle) every envelope is checked and results are ordered.
+        self.checks_spent
+            .0
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |spent| {
+                let left = MAX_SIGNATURE_CHECKS.saturating_sub(spent);
+                (checks <= left).then_some(spent + checks)
+            })
+            .map(|_| ())
+            .map_err(|spent| MAX_SIGNATURE_CHECKS.saturating_sub(spent))
     }
 
     /// The `--trust` policy's name, when one was given.

@@ -6,7 +6,8 @@ use super::dsse::{verify_envelope, DsseError, Envelope, EnvelopeSignature};
 use super::keyring::{KeyEntry, KeyTrust, Keyring, VerifiedKey, MAX_SIGNATURE_CHECKS};
 use crate::diag::{Code, Diagnostic};
 use crate::graph::NodeId;
-use crate::pipeline::collect::{Attestation, CollectedFile, Content};
+use crate::pipeline::collect::{Attestation, CollectedFile, Content, Document};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::fmt;
 
@@ -131,10 +132,26 @@ pub fn verify_dsse(
     keyring: &Keyring,
     accept: impl Fn(&KeyEntry) -> bool,
 ) -> DsseOutcome {
-    let candidates = keyring.candidates(accept);
+    let mut candidates = keyring.candidates(accept);
     let needed = (envelope.signatures.len() as u64).saturating_mul(candidates.len() as u64);
     if let Err(left) = keyring.spend_checks(needed) {
         return unchecked(envelope, needed, left);
+    }
+    // Keys named by a signature's `keyid` hint first: the hint is not trusted (any candidate
+    // may verify), but it spares the failed Ed25519 checks of the keys tried before the right one.
+    let hints: Vec<&str> = envelope
+        .signatures
+        .iter()
+        .filter_map(|s| s.keyid.as_deref())
+        .collect();
+    if !hints.is_empty() && candidates.len() > 1 {
+        candidates.sort_by_key(|(fingerprint, _)| {
+            !keyring.get(fingerprint).is_some_and(|e| {
+                e.origins
+                    .iter()
+                    .any(|o| o.keyid.as_deref().is_some_and(|k| hints.contains(&k)))
+            })
+        });
     }
     let verdict = verify_envelope(envelope, &candidates);
     let signatures = verdict
@@ -208,37 +225,59 @@ pub fn check_attestations(
     collected: &mut [CollectedFile],
     keyring: &Keyring,
 ) -> (Vec<EnvelopeCheck>, Vec<Diagnostic>) {
+    // Envelopes are checked in parallel, file by file; results keep the files' order.
+    let per_file: Vec<(Vec<EnvelopeCheck>, Vec<Diagnostic>)> = collected
+        .par_iter_mut()
+        .map(|file| {
+            let mut checks = Vec::new();
+            let mut diagnostics = Vec::new();
+            for doc in file.documents.iter_mut() {
+                check_document(doc, keyring, &mut checks, &mut diagnostics);
+            }
+            (checks, diagnostics)
+        })
+        .collect();
     let mut checks = Vec::new();
     let mut diagnostics = Vec::new();
-    for doc in collected.iter_mut().flat_map(|f| f.documents.iter_mut()) {
-        let Content::Attestation(att) = &mut doc.content else {
-            continue;
-        };
-        if !att.enveloped {
-            continue;
-        }
-        let outcome = verify_dsse(&envelope_of(att), keyring, |_| true);
-        att.verified_by = outcome.verified_by(keyring);
-        let (code, message) = match &outcome.verdict {
-            Ok(()) => (None, format!("verified by {}", outcome.describe())),
-            Err(e) => (Some(e.code()), unverified_message(e)),
-        };
-        if let Some(code) = code {
-            let pointer = format!("{}/signatures", doc.pointer);
-            diagnostics.push(Diagnostic::new(code, &doc.file, &message).at(pointer));
-        }
-        checks.push(EnvelopeCheck {
-            file: doc.file.clone(),
-            pointer: doc.pointer.clone(),
-            node: NodeId::from_digest_hex(&doc.normalised_digest),
-            payload_type: att.payload_type.clone(),
-            status: outcome.status(),
-            signatures: outcome.signatures,
-            code,
-            message,
-        });
+    for (c, d) in per_file {
+        checks.extend(c);
+        diagnostics.extend(d);
     }
     (checks, diagnostics)
+}
+
+fn check_document(
+    doc: &mut Document,
+    keyring: &Keyring,
+    checks: &mut Vec<EnvelopeCheck>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Content::Attestation(att) = &mut doc.content else {
+        return;
+    };
+    if !att.enveloped {
+        return;
+    }
+    let outcome = verify_dsse(&envelope_of(att), keyring, |_| true);
+    att.verified_by = outcome.verified_by(keyring);
+    let (code, message) = match &outcome.verdict {
+        Ok(()) => (None, format!("verified by {}", outcome.describe())),
+        Err(e) => (Some(e.code()), unverified_message(e)),
+    };
+    if let Some(code) = code {
+        let pointer = format!("{}/signatures", doc.pointer);
+        diagnostics.push(Diagnostic::new(code, &doc.file, &message).at(pointer));
+    }
+    checks.push(EnvelopeCheck {
+        file: doc.file.clone(),
+        pointer: doc.pointer.clone(),
+        node: NodeId::from_digest_hex(&doc.normalised_digest),
+        payload_type: att.payload_type.clone(),
+        status: outcome.status(),
+        signatures: outcome.signatures,
+        code,
+        message,
+    });
 }
 
 fn unverified_message(e: &DsseError) -> String {

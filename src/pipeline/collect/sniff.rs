@@ -74,6 +74,14 @@ pub struct Sniffed {
 /// Classifies a file by content.
 pub fn sniff(path: &str, bytes: &[u8]) -> Sniffed {
     let name = path.rsplit('/').next().unwrap_or(path);
+    // Tiles are binary hashes: one may start with the byte of `{` or `[`.
+    if is_tile_path(path) {
+        return Sniffed {
+            kind: FileKind::Tile,
+            json: None,
+            error: None,
+        };
+    }
     if looks_like_json(bytes) || is_json_name(name) && !bytes.is_empty() {
         return sniff_json(path, name, bytes);
     }
@@ -205,11 +213,13 @@ fn is_openvex(obj: &serde_json::Map<String, Value>) -> bool {
     }
 }
 
-fn sniff_text_or_binary(path: &str, name: &str, bytes: &[u8]) -> FileKind {
+/// A tile of a transparency log mirrored in the bundle (`rekor/tile/…`, `…/rekor/…/tile/…`).
+fn is_tile_path(path: &str) -> bool {
     let in_rekor = path.starts_with("rekor/") || path.contains("/rekor/");
-    if in_rekor && (path.contains("/tile/") || path.starts_with("rekor/tile/")) {
-        return FileKind::Tile;
-    }
+    in_rekor && (path.contains("/tile/") || path.starts_with("rekor/tile/"))
+}
+
+fn sniff_text_or_binary(path: &str, name: &str, bytes: &[u8]) -> FileKind {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return FileKind::Unrecognised;
     };
@@ -295,6 +305,18 @@ mod tests {
                 r#"{"keytype":"ed25519","keyval":{"public":"00"}}"#
             ),
             FileKind::PublicKey
+        );
+    }
+
+    #[test]
+    fn a_tile_starting_with_a_brace_byte_is_a_tile() {
+        let mut tile = vec![b'{'; 1];
+        tile.extend([0u8; 31]);
+        assert_eq!(sniff("rekor/tile/0/124", &tile).kind, FileKind::Tile);
+        assert!(sniff("rekor/tile/0/124", &tile).error.is_none());
+        assert_eq!(
+            sniff("pack/rekor/tile/1/000.p/7", b"[x").kind,
+            FileKind::Tile
         );
     }
 

@@ -7,7 +7,10 @@ pub mod uri;
 pub use purl::{has_purl_scheme, normalise_if_purl, normalise_purl};
 pub use uri::normalise_uri;
 
+use crate::json::jcs;
 use serde_json::Value;
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// Keys removed at any depth: they change from run to run without changing the evidence.
 const VOLATILE_KEYS: [&str; 3] = ["timestamp", "created", "modified"];
@@ -35,9 +38,49 @@ pub fn normalised_value(doc: &Value, profile: Profile) -> Value {
     v
 }
 
-/// Hex SHA-256 of the JCS form of [`normalised_value`].
+/// Hex SHA-256 of the JCS form of [`normalised_value`], computed in one pass over `doc`: the
+/// normalised value is never built, and the canonical bytes go straight into the hash.
 pub fn normalised_digest(doc: &Value, profile: Profile) -> String {
-    crate::json::jcs::sha256_hex(&normalised_value(doc, profile))
+    let mut rewrite = Normaliser {
+        profile,
+        purls: HashMap::new(),
+    };
+    let mut out = jcs::HashOut::default();
+    jcs::write_canonical(doc, &mut rewrite, &mut out);
+    out.finish_hex()
+}
+
+/// [`normalised_value`]'s rules as a streaming rewrite. Purls recur within a document (bom-ref,
+/// purl, dependency refs), so their normal forms are remembered for the document.
+struct Normaliser {
+    profile: Profile,
+    purls: HashMap<String, Option<String>>,
+}
+
+impl jcs::Rewrite for Normaliser {
+    fn keep(&self, depth: usize, key: &str) -> bool {
+        !(VOLATILE_KEYS.contains(&key)
+            || depth == 0 && self.profile == Profile::CycloneDx && key == "serialNumber")
+    }
+
+    fn string<'s>(&mut self, s: &'s str) -> Cow<'s, str> {
+        let normal = if purl::has_purl_scheme(s) {
+            match self.purls.get(s) {
+                Some(n) => n.clone(),
+                None => {
+                    let n = normalise_string(s);
+                    self.purls.insert(s.to_string(), n.clone());
+                    n
+                }
+            }
+        } else {
+            normalise_string(s)
+        };
+        match normal {
+            Some(n) => Cow::Owned(n),
+            None => Cow::Borrowed(s),
+        }
+    }
 }
 
 fn normalise_in_place(v: &mut Value) {
@@ -89,6 +132,22 @@ mod tests {
             normalised_digest(&a, Profile::Generic),
             normalised_digest(&b, Profile::Generic)
         );
+    }
+
+    #[test]
+    fn streamed_digest_equals_the_digest_of_the_normalised_value() {
+        let doc = json!({"serialNumber": "urn:uuid:1", "timestamp": "x",
+            "metadata": {"timestamp": "t", "component": {"purl": "pkg:NPM/a@1", "bom-ref": "pkg:NPM/a@1"}},
+            "components": [{"purl": "pkg:NPM/a@1", "url": "HTTPS://Example.com", "created": 1,
+                            "inner": {"serialNumber": "kept below the top level"}}],
+            "dependencies": [{"ref": "pkg:NPM/a@1", "dependsOn": ["pkg:pypi/Foo_Bar@2", "pkg:NPM/a@1"]}]});
+        for profile in [Profile::CycloneDx, Profile::Spdx, Profile::Generic] {
+            assert_eq!(
+                normalised_digest(&doc, profile),
+                crate::json::jcs::sha256_hex(&normalised_value(&doc, profile)),
+                "{profile:?}"
+            );
+        }
     }
 
     #[test]

@@ -104,13 +104,7 @@ pub fn render(app: &App, r: &Ready, frame: &mut Frame, area: Rect) {
 }
 
 fn group_text(r: &Ready, kind: crate::graph::NodeKind, count: usize) -> String {
-    let total = r
-        .model
-        .graph
-        .counts_by_kind()
-        .get(&kind)
-        .copied()
-        .unwrap_or(0);
+    let total = r.model.graph.count_of(kind);
     if count == total {
         format!("{kind} ({count})")
     } else {

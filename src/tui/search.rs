@@ -1,0 +1,225 @@
+//! The Graph filter's search index: every node's lowercased label and purl in one text, so a
+//! filter keystroke is one SIMD substring scan instead of a lowercasing allocation per field per
+//! node. A node matches when its label, id, kind or purl contains the filter, case-insensitively
+//! (Unicode lowercase, exactly as `str::to_lowercase` compares).
+
+use crate::graph::{EvidenceGraph, NodeKind};
+use memchr::memmem::Finder;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::fmt;
+
+/// Separates a node's fields in the text; a filter holding it falls back to a direct scan.
+const FIELD_SEP: u8 = 0;
+
+/// Nodes per parallel chunk of a full scan.
+const CHUNK: usize = 1 << 15;
+
+#[derive(Default)]
+pub struct NodeSearch {
+    /// Per node: lowercase label, `FIELD_SEP`, lowercase purl, `FIELD_SEP`.
+    text: Vec<u8>,
+    /// Start of each node's record in `text`, plus the end.
+    starts: Vec<usize>,
+    /// Every node's kind, by position.
+    kinds: Vec<NodeKind>,
+    /// Bytes that occur in some lowercased id: a filter with any other byte matches no id.
+    id_bytes: Vec<bool>,
+    /// Lowercased ids that differ from the id as written (ids are normally lowercase already).
+    odd_ids: HashMap<usize, String>,
+}
+
+impl fmt::Debug for NodeSearch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NodeSearch")
+            .field("nodes", &self.kinds.len())
+            .field("bytes", &self.text.len())
+            .finish()
+    }
+}
+
+impl NodeSearch {
+    /// Indexes every node of `graph` (in parallel).
+    pub fn build(graph: &EvidenceGraph) -> Self {
+        let n = graph.node_count();
+        let records: Vec<(Vec<u8>, Vec<usize>)> = (0..n.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let mut text = Vec::new();
+                let mut lens = Vec::new();
+                for p in c * CHUNK..((c + 1) * CHUNK).min(n) {
+                    let before = text.len();
+                    if let Some(node) = graph.node_at(p) {
+                        text.extend_from_slice(node.label.to_lowercase().as_bytes());
+                        text.push(FIELD_SEP);
+                        if let Some(purl) = node.field_str("purl") {
+                            text.extend_from_slice(purl.to_lowercase().as_bytes());
+                        }
+                        text.push(FIELD_SEP);
+                    }
+                    lens.push(text.len() - before);
+                }
+                (text, lens)
+            })
+            .collect();
+        let total: usize = records.iter().map(|(t, _)| t.len()).sum();
+        let mut text = Vec::with_capacity(total);
+        let mut starts = Vec::with_capacity(n + 1);
+        for (t, lens) in records {
+            let mut at = text.len();
+            for len in lens {
+                starts.push(at);
+                at += len;
+            }
+            text.extend_from_slice(&t);
+        }
+        starts.push(text.len());
+        let mut id_bytes = vec![false; 256];
+        let mut odd_ids = HashMap::new();
+        let mut kinds = Vec::with_capacity(n);
+        for (p, node) in graph.nodes().enumerate() {
+            kinds.push(node.kind);
+            let id = node.id.as_str();
+            let lower = if id.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+                let lower = id.to_lowercase();
+                odd_ids.insert(p, lower.clone());
+                lower
+            } else {
+                id.to_string()
+            };
+            for b in lower.bytes() {
+                id_bytes[usize::from(b)] = true;
+            }
+        }
+        NodeSearch {
+            text,
+            starts,
+            kinds,
+            id_bytes,
+            odd_ids,
+        }
+    }
+
+    /// Number of nodes indexed.
+    pub fn len(&self) -> usize {
+        self.kinds.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.kinds.is_empty()
+    }
+
+    /// Positions (ascending) of the nodes matching `needle` (already lowercased), looking only
+    /// at `within` when given (positions ascending, e.g. the matches of a prefix of `needle`).
+    pub fn matching(
+        &self,
+        graph: &EvidenceGraph,
+        needle: &str,
+        within: Option<&[usize]>,
+    ) -> Vec<usize> {
+        if needle.is_empty() {
+            return match within {
+                Some(w) => w.to_vec(),
+                None => (0..self.len()).collect(),
+            };
+        }
+        let kind_hit: Vec<NodeKind> = NodeKind::ALL
+            .iter()
+            .copied()
+            .filter(|k| k.as_str().contains(needle))
+            .collect();
+        let ids_possible = needle.bytes().all(|b| self.id_bytes[usize::from(b)]);
+        let finder = Finder::new(needle.as_bytes());
+        let direct = needle.as_bytes().contains(&FIELD_SEP);
+        let hit = |p: usize| -> bool {
+            kind_hit.contains(&self.kinds[p])
+                || (ids_possible && self.id_matches(graph, p, &finder))
+                || if direct {
+                    self.direct_matches(graph, p, needle)
+                } else {
+                    finder
+                        .find(&self.text[self.starts[p]..self.starts[p + 1]])
+                        .is_some()
+                }
+        };
+        match within {
+            Some(w) => w.par_iter().copied().filter(|p| hit(*p)).collect(),
+            None if direct => (0..self.len())
+                .into_par_iter()
+                .filter(|p| hit(*p))
+                .collect(),
+            None => {
+                let chunks: Vec<Vec<usize>> = (0..self.len().div_ceil(CHUNK))
+                    .into_par_iter()
+                    .map(|c| {
+                        let (lo, hi) = (c * CHUNK, ((c + 1) * CHUNK).min(self.len()));
+                        self.scan(lo, hi, &finder, &hit)
+                    })
+                    .collect();
+                chunks.concat()
+            }
+        }
+    }
+
+    /// Matches among nodes `lo..hi`: one substring scan of their text, then the nodes the scan
+    /// skipped are checked for kind and id.
+    fn scan(
+        &self,
+        lo: usize,
+        hi: usize,
+        finder: &Finder<'_>,
+        hit: &(impl Fn(usize) -> bool + Sync),
+    ) -> Vec<usize> {
+        let base = self.starts[lo];
+        let text = &self.text[base..self.starts[hi]];
+        let mut out = Vec::new();
+        let mut next = lo; // first node not yet decided
+        let mut at = 0;
+        while let Some(found) = finder.find(&text[at..]) {
+            let offset = base + at + found;
+            // The node holding `offset`: advance from `next`.
+            let p = next + self.starts[next..=hi].partition_point(|s| *s <= offset) - 1;
+            out.extend((next..p).filter(|q| hit(*q)));
+            out.push(p);
+            next = p + 1;
+            if next >= hi {
+                break;
+            }
+            at = self.starts[next] - base;
+        }
+        out.extend((next..hi).filter(|q| hit(*q)));
+        out
+    }
+
+    fn id_matches(&self, graph: &EvidenceGraph, p: usize, finder: &Finder<'_>) -> bool {
+        match self.odd_ids.get(&p) {
+            Some(lower) => finder.find(lower.as_bytes()).is_some(),
+            None => graph
+                .node_at(p)
+                .is_some_and(|n| finder.find(n.id.as_str().as_bytes()).is_some()),
+        }
+    }
+
+    /// The plain comparison, for a filter holding the field separator.
+    fn direct_matches(&self, graph: &EvidenceGraph, p: usize, needle: &str) -> bool {
+        graph.node_at(p).is_some_and(|n| {
+            n.label.to_lowercase().contains(needle)
+                || n.field_str("purl")
+                    .is_some_and(|s| s.to_lowercase().contains(needle))
+        })
+    }
+
+    /// Groups positions (ascending) by kind, kinds in order.
+    pub fn group(&self, positions: &[usize]) -> Vec<(NodeKind, Vec<usize>)> {
+        let mut groups: Vec<(NodeKind, Vec<usize>)> = Vec::new();
+        for &p in positions {
+            let kind = self.kinds[p];
+            match groups.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, v)) => v.push(p),
+                None => groups.push((kind, vec![p])),
+            }
+        }
+        groups.sort_by_key(|(k, _)| *k);
+        groups
+    }
+}
