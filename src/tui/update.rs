@@ -62,6 +62,10 @@ fn ready(loaded: Loaded) -> Ready {
     rebuild_graph_rows(&mut r);
     rebuild_import_rows(&mut r);
     rebuild_conflict_rows(&mut r);
+    // Start on the first node rather than its group header, so the detail pane has something.
+    if matches!(r.graph.row(1), Some(TreeRow::Node(_))) {
+        r.graph.tree.selected = 1;
+    }
     r
 }
 

@@ -37,6 +37,14 @@ pub fn lines(app: &App, r: &Ready) -> Vec<Line<'static>> {
     }
     out.push(Line::raw(""));
     out.push(heading(&t, "Checks (fixed order)"));
+    // The code column is as wide as the longest code shown (none when every check passed).
+    let code_width = v
+        .checks
+        .iter()
+        .filter_map(|c| c.code)
+        .map(|c| c.as_str().len() + 2)
+        .max()
+        .unwrap_or(0);
     let mut group = "";
     for c in &v.checks {
         if c.group() != group {
@@ -47,7 +55,7 @@ pub fn lines(app: &App, r: &Ready) -> Vec<Line<'static>> {
         let code = c.code.map(|c| c.as_str()).unwrap_or("");
         out.push(Line::from(vec![
             Span::styled(format!("    {m} {:<19}", c.name), style),
-            Span::styled(format!("{code:<31}"), style),
+            Span::styled(format!("{code:<code_width$}"), style),
             Span::raw(safe(&c.message)),
         ]));
     }
