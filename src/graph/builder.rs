@@ -51,17 +51,7 @@ impl GraphBuilder {
         let n = self.number(&id) as usize;
         match &mut self.slots[n] {
             Some(existing) => {
-                if label < existing.label {
-                    existing.label = label;
-                }
-                for (k, v) in fields {
-                    match existing.fields.get_mut(&k) {
-                        Some(old) => *old = merge_values(old, &v),
-                        None => {
-                            existing.fields.insert(k, v);
-                        }
-                    }
-                }
+                merge_into(existing, label, fields);
                 existing.locations.extend(location);
             }
             slot @ None => {
@@ -75,6 +65,40 @@ impl GraphBuilder {
             }
         }
         id
+    }
+
+    /// Merges everything `other` holds into this builder, exactly as if `other`'s nodes and
+    /// edges had been added here after this builder's own (node merging is commutative and
+    /// associative): parts of a graph can be built in parallel and absorbed in order.
+    pub fn absorb(&mut self, other: GraphBuilder) {
+        let GraphBuilder { ids, slots, edges } = other;
+        let mut here = vec![0u32; slots.len()];
+        for (id, n) in ids {
+            here[n as usize] = match self.ids.get(&id) {
+                Some(m) => *m,
+                None => {
+                    let m = u32::try_from(self.slots.len()).expect("fewer than 2^32 ids");
+                    self.ids.insert(id, m);
+                    self.slots.push(None);
+                    m
+                }
+            };
+        }
+        for (n, node) in slots.into_iter().enumerate() {
+            let Some(node) = node else { continue };
+            match &mut self.slots[here[n] as usize] {
+                Some(existing) => {
+                    merge_into(existing, node.label, node.fields);
+                    existing.locations.extend(node.locations);
+                }
+                slot @ None => *slot = Some(node),
+            }
+        }
+        self.edges.extend(
+            edges
+                .into_iter()
+                .map(|(s, t, k)| (here[s as usize], here[t as usize], k)),
+        );
     }
 
     pub fn add_edge(&mut self, source: &NodeId, target: &NodeId, kind: EdgeType) {
@@ -140,6 +164,21 @@ impl GraphBuilder {
             edges,
             root_digest,
             kind_counts,
+        }
+    }
+}
+
+/// Merges a label and fields into a node: the smaller label, fields by [`merge_values`].
+fn merge_into(existing: &mut Node, label: String, fields: BTreeMap<String, Value>) {
+    if label < existing.label {
+        existing.label = label;
+    }
+    for (k, v) in fields {
+        match existing.fields.get_mut(&k) {
+            Some(old) => *old = merge_values(old, &v),
+            None => {
+                existing.fields.insert(k, v);
+            }
         }
     }
 }
@@ -363,6 +402,41 @@ mod tests {
                 ))
             )
         );
+    }
+
+    #[test]
+    fn absorbing_parts_equals_adding_everything_in_order() {
+        let ids: Vec<NodeId> = (0..6).map(|i| NodeId::of(&json!(i))).collect();
+        let add = |b: &mut GraphBuilder, i: usize, x: i64| {
+            b.add_node(
+                ids[i % 6].clone(),
+                NodeKind::Component,
+                format!("n{}", (i * 7) % 5),
+                fields(json!({"x": [x, x % 3], "s": format!("v{}", i % 4)})),
+                Some(Location {
+                    file: format!("f{i}"),
+                    pointer: String::new(),
+                }),
+            );
+            b.add_edge(&ids[i % 6], &ids[(i + 1) % 7 % 6], EdgeType::DependsOn);
+        };
+        let mut whole = GraphBuilder::new();
+        for i in 0..20 {
+            add(&mut whole, i, i as i64 * 5 % 9);
+        }
+        let mut parts = GraphBuilder::new();
+        for chunk in (0..20).collect::<Vec<_>>().chunks(6) {
+            let mut part = GraphBuilder::new();
+            for &i in chunk {
+                add(&mut part, i, i as i64 * 5 % 9);
+            }
+            parts.absorb(part);
+        }
+        let (whole, parts) = (whole.finish(), parts.finish());
+        assert_eq!(whole.root_digest(), parts.root_digest());
+        let locations =
+            |g: &EvidenceGraph| g.nodes().map(|n| n.locations.clone()).collect::<Vec<_>>();
+        assert_eq!(locations(&whole), locations(&parts));
     }
 
     #[test]

@@ -11,32 +11,53 @@ use crate::verify::export::ExportResult;
 use crate::verify::keyring::KeyTrust;
 use crate::verify::report::{TrustSummary, VerificationReport};
 use crate::verify::signatures::{short, SignatureOutcome};
+use rayon::prelude::*;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// Adds every collected document of every file to the graph.
+/// Adds every collected document of every file to the graph. Groups of files are emitted into
+/// partial graphs in parallel, which are then absorbed in file order (the same graph as adding
+/// everything here one file after the other).
 pub fn emit_documents(builder: &mut GraphBuilder, files: &[CollectedFile], index: &ArtifactIndex) {
-    for file in files {
-        let mut attestation: Option<(NodeId, String)> = None;
-        for doc in &file.documents {
-            let id = match &doc.content {
-                Content::Sbom(sbom) => Some(emit_sbom(builder, doc, sbom, index)),
-                Content::Attestation(att) => {
-                    let id = emit_attestation(builder, doc, att, index);
-                    attestation = Some((id.clone(), format!("{}/payload/predicate", doc.pointer)));
-                    Some(id)
+    const FILES_PER_PART: usize = 16;
+    let wave = FILES_PER_PART * 2 * rayon::current_num_threads().max(1);
+    for files in files.chunks(wave) {
+        let parts: Vec<GraphBuilder> = files
+            .par_chunks(FILES_PER_PART)
+            .map(|files| {
+                let mut part = GraphBuilder::new();
+                for file in files {
+                    emit_file(&mut part, file, index);
                 }
-                // The node itself comes from step 4's merge; here only a `carries` edge.
-                Content::Vex(v) => attestation
-                    .as_ref()
-                    .filter(|(_, carried_at)| *carried_at == doc.pointer)
-                    .map(|_| vex_document_id(v)),
-                Content::TrustPolicy(_) | Content::Opaque => None,
-            };
-            if let (Some(id), Some((att_id, carried_at))) = (&id, &attestation) {
-                if doc.pointer == *carried_at {
-                    builder.add_edge(att_id, id, EdgeType::Carries);
-                }
+                part
+            })
+            .collect();
+        for part in parts {
+            builder.absorb(part);
+        }
+    }
+}
+
+fn emit_file(builder: &mut GraphBuilder, file: &CollectedFile, index: &ArtifactIndex) {
+    let mut attestation: Option<(NodeId, String)> = None;
+    for doc in &file.documents {
+        let id = match &doc.content {
+            Content::Sbom(sbom) => Some(emit_sbom(builder, doc, sbom, index)),
+            Content::Attestation(att) => {
+                let id = emit_attestation(builder, doc, att, index);
+                attestation = Some((id.clone(), format!("{}/payload/predicate", doc.pointer)));
+                Some(id)
+            }
+            // The node itself comes from step 4's merge; here only a `carries` edge.
+            Content::Vex(v) => attestation
+                .as_ref()
+                .filter(|(_, carried_at)| *carried_at == doc.pointer)
+                .map(|_| vex_document_id(v)),
+            Content::TrustPolicy(_) | Content::Opaque => None,
+        };
+        if let (Some(id), Some((att_id, carried_at))) = (&id, &attestation) {
+            if doc.pointer == *carried_at {
+                builder.add_edge(att_id, id, EdgeType::Carries);
             }
         }
     }

@@ -148,8 +148,17 @@ fn json_height(app: &App) -> usize {
 fn move_selection(app: &mut App, delta: isize) {
     let height = view::list_height(app.tab, app.width, app.height);
     let edges_height = edges_height(app);
-    let overview_len = overview_len(app);
-    let validation_len = validation_len(app);
+    // Each builds its tab's lines: only the tab that scrolls by them pays for that.
+    let overview_len = if app.tab == Tab::Overview {
+        overview_len(app)
+    } else {
+        0
+    };
+    let validation_len = if app.tab == Tab::Validation {
+        validation_len(app)
+    } else {
+        0
+    };
     let tab = app.tab;
     if tab == Tab::Overview {
         app.overview_scroll = clamp_add(app.overview_scroll, delta, overview_len.saturating_sub(1));
