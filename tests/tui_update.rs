@@ -146,7 +146,7 @@ fn next_match_wraps_over_nodes_only() {
         hit(&n.label)
             || hit(n.id.as_str())
             || hit(n.kind.as_str())
-            || n.field_str("purl").is_some_and(hit)
+            || n.field_str("purl").is_some_and(|p| hit(&p))
     });
     assert!(seen.len() > 3, "{seen:?}");
     assert_eq!(

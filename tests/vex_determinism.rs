@@ -121,7 +121,7 @@ fn projection(model: &Reconciled) -> Projection {
                 .iter()
                 .map(|c| {
                     (
-                        c.statement.0.clone(),
+                        c.statement.to_string(),
                         c.status,
                         c.authority,
                         c.authority_source,
@@ -136,7 +136,7 @@ fn projection(model: &Reconciled) -> Projection {
                 d.rule,
                 d.conflict,
                 d.reason.clone(),
-                d.winner.0.clone(),
+                d.winner.to_string(),
                 candidates,
             )
         })
@@ -160,7 +160,6 @@ fn vex_graph(model: &Reconciled) -> (Vec<Value>, Vec<String>) {
         .collect();
     let edges = g
         .edges()
-        .iter()
         .filter(|e| {
             g.node(&e.source)
                 .is_some_and(|n| VEX_KINDS.contains(&n.kind))

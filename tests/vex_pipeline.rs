@@ -221,7 +221,6 @@ fn aliases_from_any_document_form_one_group_named_by_its_cve() {
     let g = &model.graph;
     let alias = g
         .edges()
-        .iter()
         .find(|e| e.kind == EdgeType::AliasOf)
         .expect("alias-of edge");
     assert_eq!(g.node(&alias.source).unwrap().label, "GHSA-aaaa-bbbb-cccc");
@@ -473,11 +472,10 @@ fn bom_links_resolve_across_documents_or_say_why_not() {
     );
     // The resolved statement applies to the SBOM's component.
     let g = &model.graph;
-    let applies: Vec<&str> = g
+    let applies: Vec<String> = g
         .edges()
-        .iter()
         .filter(|e| e.kind == EdgeType::AppliesTo)
-        .filter_map(|e| g.node(&e.target)?.field_str("purl"))
+        .filter_map(|e| Some(g.node(&e.target)?.field_str("purl")?.into_owned()))
         .collect();
     assert_eq!(applies, [A]);
 }
@@ -566,16 +564,19 @@ fn verdict_nodes_decide_the_winner_and_override_the_losers() {
     let g = &model.graph;
     let verdict = g.node(&d.verdict).expect("verdict node");
     assert_eq!(verdict.kind, NodeKind::Verdict);
-    assert_eq!(verdict.field_str("rule"), Some("precedence"));
-    assert_eq!(verdict.field_str("winner"), Some(d.winner.as_str()));
-    let out: Vec<(EdgeType, &str)> = g
+    assert_eq!(verdict.field_str("rule").as_deref(), Some("precedence"));
+    assert_eq!(
+        verdict.field_str("winner").as_deref(),
+        Some(d.winner.as_str())
+    );
+    let out: Vec<(EdgeType, String)> = g
         .outgoing(&d.verdict)
         .iter()
-        .map(|e| (e.kind, e.target.as_str()))
+        .map(|e| (e.kind, e.target.to_string()))
         .collect();
     let loser = d.candidates.iter().find(|c| !c.winner).unwrap();
-    assert!(out.contains(&(EdgeType::Decides, d.winner.as_str())));
-    assert!(out.contains(&(EdgeType::Overrides, loser.statement.as_str())));
+    assert!(out.contains(&(EdgeType::Decides, d.winner.to_string())));
+    assert!(out.contains(&(EdgeType::Overrides, loser.statement.to_string())));
     for c in &d.candidates {
         let kinds: Vec<EdgeType> = g.outgoing(&c.statement).iter().map(|e| e.kind).collect();
         assert!(kinds.contains(&EdgeType::About), "{kinds:?}");

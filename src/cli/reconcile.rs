@@ -41,7 +41,6 @@ pub fn graph_json(model: &Reconciled, generated_at: &str) -> Value {
     let nodes: Vec<Value> = g.nodes().map(|n| n.to_json()).collect();
     let edges: Vec<Value> = g
         .edges()
-        .iter()
         .map(|e| json!({"source": e.source, "target": e.target, "type": e.kind}))
         .collect();
     let mut locations = Map::new();

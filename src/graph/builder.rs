@@ -1,10 +1,11 @@
-use super::model::{Edge, EdgeType, EvidenceGraph, Location, Node, NodeId, NodeKind};
+use super::fields::Fields;
+use super::model::{EdgeType, EvidenceGraph, Location, Node, NodeId, NodeKind};
 use super::GRAPH_VERSION;
 use petgraph::graph::DiGraph;
 use petgraph::graph::NodeIndex;
 use rayon::prelude::*;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// Collects nodes and edges in any order and emits a sorted, digested [`EvidenceGraph`].
 ///
@@ -12,15 +13,16 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 /// by [`merge_values`], which is commutative and associative, so the result never depends on
 /// the order in which files were read.
 ///
-/// Ids are numbered as they are met, so edges are stored as pairs of numbers (no string is
-/// copied or hashed twice per edge); everything is sorted once, in [`GraphBuilder::finish`].
+/// Ids are numbered as they are met, so edges are stored as pairs of numbers; everything is
+/// sorted (and duplicate edges dropped) once, in [`GraphBuilder::finish`].
 #[derive(Debug, Default)]
 pub struct GraphBuilder {
     /// Every id met, as a node or as an edge's end, with its number.
     ids: HashMap<NodeId, u32>,
     /// The node of each number, once one was added.
     slots: Vec<Option<Node>>,
-    edges: HashSet<(u32, u32, EdgeType)>,
+    /// Edges as added, duplicates included.
+    edges: Vec<(u32, u32, EdgeType)>,
 }
 
 impl GraphBuilder {
@@ -29,12 +31,14 @@ impl GraphBuilder {
     }
 
     fn number(&mut self, id: &NodeId) -> u32 {
-        if let Some(n) = self.ids.get(id) {
-            return *n;
+        let next = self.slots.len();
+        let n = *self.ids.entry(*id).or_insert_with(|| {
+            // A bundle is limited to 16 GiB: far fewer than 2^32 ids.
+            u32::try_from(next).unwrap_or(u32::MAX)
+        });
+        if n as usize == next {
+            self.slots.push(None);
         }
-        let n = u32::try_from(self.slots.len()).expect("fewer than 2^32 ids");
-        self.ids.insert(id.clone(), n);
-        self.slots.push(None);
         n
     }
 
@@ -44,26 +48,18 @@ impl GraphBuilder {
         id: NodeId,
         kind: NodeKind,
         label: impl Into<String>,
-        fields: BTreeMap<String, Value>,
+        fields: impl Into<Fields>,
         location: Option<Location>,
     ) -> NodeId {
-        let label = label.into();
+        let node = Node {
+            id,
+            kind,
+            label: label.into(),
+            fields: fields.into(),
+            locations: location.into_iter().collect(),
+        };
         let n = self.number(&id) as usize;
-        match &mut self.slots[n] {
-            Some(existing) => {
-                merge_into(existing, label, fields);
-                existing.locations.extend(location);
-            }
-            slot @ None => {
-                *slot = Some(Node {
-                    id: id.clone(),
-                    kind,
-                    label,
-                    fields,
-                    locations: location.into_iter().collect(),
-                });
-            }
-        }
+        place(&mut self.slots[n], node);
         id
     }
 
@@ -74,24 +70,11 @@ impl GraphBuilder {
         let GraphBuilder { ids, slots, edges } = other;
         let mut here = vec![0u32; slots.len()];
         for (id, n) in ids {
-            here[n as usize] = match self.ids.get(&id) {
-                Some(m) => *m,
-                None => {
-                    let m = u32::try_from(self.slots.len()).expect("fewer than 2^32 ids");
-                    self.ids.insert(id, m);
-                    self.slots.push(None);
-                    m
-                }
-            };
+            here[n as usize] = self.number(&id);
         }
         for (n, node) in slots.into_iter().enumerate() {
-            let Some(node) = node else { continue };
-            match &mut self.slots[here[n] as usize] {
-                Some(existing) => {
-                    merge_into(existing, node.label, node.fields);
-                    existing.locations.extend(node.locations);
-                }
-                slot @ None => *slot = Some(node),
+            if let Some(node) = node {
+                place(&mut self.slots[here[n] as usize], node);
             }
         }
         self.edges.extend(
@@ -103,7 +86,7 @@ impl GraphBuilder {
 
     pub fn add_edge(&mut self, source: &NodeId, target: &NodeId, kind: EdgeType) {
         let edge = (self.number(source), self.number(target), kind);
-        self.edges.insert(edge);
+        self.edges.push(edge);
     }
 
     pub fn contains(&self, id: &NodeId) -> bool {
@@ -126,88 +109,82 @@ impl GraphBuilder {
             .filter_map(|(n, node)| Some((n, node?)))
             .collect();
         nodes.par_sort_unstable_by(|a, b| a.1.id.cmp(&b.1.id));
-        // The position in id order of each number (`usize::MAX`: an id no node has).
-        let mut rank = vec![usize::MAX; nodes.iter().map(|(n, _)| n + 1).max().unwrap_or(0)];
+        // The position in id order of each number (`u32::MAX`: an id no node has).
+        let mut rank = vec![u32::MAX; nodes.iter().map(|(n, _)| n + 1).max().unwrap_or(0)];
         for (position, (n, _)) in nodes.iter().enumerate() {
-            rank[*n] = position;
+            rank[*n] = position as u32;
         }
-        let rank_of = |n: u32| rank.get(n as usize).copied().filter(|r| *r != usize::MAX);
+        let rank_of = |n: u32| rank.get(n as usize).copied().filter(|r| *r != u32::MAX);
         // Sorting by the positions of the ends (then type) is sorting by (source, target, type).
-        let mut keyed: Vec<(usize, usize, EdgeType)> = edges
-            .into_iter()
+        let mut keyed: Vec<(u32, u32, EdgeType)> = edges
+            .into_par_iter()
             .filter_map(|(s, t, kind)| Some((rank_of(s)?, rank_of(t)?, kind)))
             .collect();
+        drop(rank);
         keyed.par_sort_unstable();
+        keyed.dedup();
         let mut graph = DiGraph::with_capacity(nodes.len(), keyed.len());
-        let mut index = HashMap::with_capacity(nodes.len());
         let mut kind_counts = BTreeMap::new();
         for (_, node) in nodes {
             *kind_counts.entry(node.kind).or_insert(0) += 1;
-            let id = node.id.clone();
-            let ix = graph.add_node(node);
-            index.insert(id, ix);
+            graph.add_node(node);
         }
-        let mut edges = Vec::with_capacity(keyed.len());
         for (source, target, kind) in keyed {
-            let (s, t) = (NodeIndex::new(source), NodeIndex::new(target));
-            graph.add_edge(s, t, kind);
-            edges.push(Edge {
-                source: graph[s].id.clone(),
-                target: graph[t].id.clone(),
+            graph.add_edge(
+                NodeIndex::new(source as usize),
+                NodeIndex::new(target as usize),
                 kind,
-            });
+            );
         }
-        let root_digest = compute_root_digest(graph.node_weights(), &edges);
+        let root_digest = compute_root_digest(&graph);
         EvidenceGraph {
             graph,
-            index,
-            edges,
             root_digest,
             kind_counts,
         }
     }
 }
 
-/// Merges a label and fields into a node: the smaller label, fields by [`merge_values`].
-fn merge_into(existing: &mut Node, label: String, fields: BTreeMap<String, Value>) {
-    if label < existing.label {
-        existing.label = label;
-    }
-    for (k, v) in fields {
-        match existing.fields.get_mut(&k) {
-            Some(old) => *old = merge_values(old, &v),
-            None => {
-                existing.fields.insert(k, v);
+/// Puts `node` into its slot, merging it with the node already there.
+fn place(slot: &mut Option<Node>, node: Node) {
+    match slot {
+        Some(existing) => {
+            if node.label < existing.label {
+                existing.label = node.label;
             }
+            existing.fields.merge(&node.fields);
+            existing.locations.extend(node.locations);
         }
+        None => *slot = Some(node),
     }
 }
 
 /// `sha256:` + SHA-256 of the JCS form of `{version, digestAlgorithm, nodes, edges}`, written
 /// straight into the hash: no JSON tree of the graph is built.
-pub fn compute_root_digest<'a>(nodes: impl Iterator<Item = &'a Node>, edges: &[Edge]) -> String {
+fn compute_root_digest(graph: &DiGraph<Node, EdgeType>) -> String {
     use crate::json::jcs::{write_string, HashOut, Out};
     let mut out = HashOut::default();
     // Top-level keys in JCS order: digestAlgorithm, edges, nodes, version.
     out.put(b"{\"digestAlgorithm\":\"sha256\",\"edges\":[");
-    for (i, e) in edges.iter().enumerate() {
+    for (i, e) in graph.raw_edges().iter().enumerate() {
         if i > 0 {
             out.put(b",");
         }
-        out.put(b"{\"source\":");
-        write_string(e.source.as_str(), &mut out);
-        out.put(b",\"target\":");
-        write_string(e.target.as_str(), &mut out);
-        out.put(b",\"type\":");
-        write_string(e.kind.as_str(), &mut out);
-        out.put(b"}");
+        // Ids are plain ASCII hex: nothing to escape.
+        out.put(b"{\"source\":\"");
+        out.put(graph[e.source()].id.as_str().as_bytes());
+        out.put(b"\",\"target\":\"");
+        out.put(graph[e.target()].id.as_str().as_bytes());
+        out.put(b"\",\"type\":\"");
+        out.put(e.weight.as_str().as_bytes());
+        out.put(b"\"}");
     }
     out.put(b"],\"nodes\":[");
-    for (i, node) in nodes.enumerate() {
+    for (i, node) in graph.raw_nodes().iter().enumerate() {
         if i > 0 {
             out.put(b",");
         }
-        write_node(node, &mut out);
+        write_node(&node.weight, &mut out);
     }
     out.put(b"],\"version\":");
     write_string(GRAPH_VERSION, &mut out);
@@ -215,37 +192,45 @@ pub fn compute_root_digest<'a>(nodes: impl Iterator<Item = &'a Node>, edges: &[E
     format!("sha256:{}", out.finish_hex())
 }
 
-/// The JCS form of [`Node::to_json`] without building it.
+/// The JCS form of [`Node::to_json`] without building it: the canonical fields with `id`,
+/// `kind` and `label` put in their places.
 fn write_node(node: &Node, out: &mut impl crate::json::jcs::Out) {
-    use crate::json::jcs::{write_canonical, write_string, Verbatim};
-    enum Member<'a> {
-        Value(&'a Value),
-        Str(&'a str),
-    }
+    use crate::json::jcs::write_string;
     let own = [
-        ("id", Member::Str(node.id.as_str())),
-        ("kind", Member::Str(node.kind.as_str())),
-        ("label", Member::Str(&node.label)),
+        ("id", node.id.as_str()),
+        ("kind", node.kind.as_str()),
+        ("label", node.label.as_str()),
     ];
-    let mut members: Vec<(&str, Member<'_>)> = node
-        .fields
-        .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "id" | "kind" | "label"))
-        .map(|(k, v)| (k.as_str(), Member::Value(v)))
-        .chain(own)
-        .collect();
-    members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
-    out.put(b"{");
-    for (i, (k, v)) in members.iter().enumerate() {
-        if i > 0 {
-            out.put(b",");
+    let mut own = own.into_iter().peekable();
+    let mut first = true;
+    let mut comma = |out: &mut _| {
+        if !std::mem::take(&mut first) {
+            crate::json::jcs::Out::put(out, b",");
         }
+    };
+    out.put(b"{");
+    for (key, value) in node.fields.members() {
+        if matches!(key, "id" | "kind" | "label") {
+            continue;
+        }
+        // Field keys are ASCII: byte order is JCS's UTF-16 order.
+        while let Some((k, v)) = own.next_if(|(k, _)| *k < key) {
+            comma(out);
+            write_string(k, out);
+            out.put(b":");
+            write_string(v, out);
+        }
+        comma(out);
+        out.put(b"\"");
+        out.put(key.as_bytes());
+        out.put(b"\":");
+        out.put(value.as_bytes());
+    }
+    for (k, v) in own {
+        comma(out);
         write_string(k, out);
         out.put(b":");
-        match v {
-            Member::Value(v) => write_canonical(v, &mut Verbatim, out),
-            Member::Str(s) => write_string(s, out),
-        }
+        write_string(v, out);
     }
     out.put(b"}");
 }
@@ -299,42 +284,18 @@ mod tests {
         let a = NodeId::of(&json!("a"));
         let b = NodeId::of(&json!("b"));
         let mut g1 = GraphBuilder::new();
-        g1.add_node(
-            a.clone(),
-            NodeKind::Sbom,
-            "a",
-            fields(json!({"x": [1]})),
-            None,
-        );
-        g1.add_node(b.clone(), NodeKind::Component, "b", fields(json!({})), None);
-        g1.add_node(
-            a.clone(),
-            NodeKind::Sbom,
-            "a",
-            fields(json!({"x": [2]})),
-            None,
-        );
+        g1.add_node(a, NodeKind::Sbom, "a", fields(json!({"x": [1]})), None);
+        g1.add_node(b, NodeKind::Component, "b", fields(json!({})), None);
+        g1.add_node(a, NodeKind::Sbom, "a", fields(json!({"x": [2]})), None);
         g1.add_edge(&a, &b, EdgeType::Contains);
         let mut g2 = GraphBuilder::new();
         g2.add_edge(&a, &b, EdgeType::Contains);
-        g2.add_node(b.clone(), NodeKind::Component, "b", fields(json!({})), None);
-        g2.add_node(
-            a.clone(),
-            NodeKind::Sbom,
-            "a",
-            fields(json!({"x": [2]})),
-            None,
-        );
-        g2.add_node(
-            a.clone(),
-            NodeKind::Sbom,
-            "a",
-            fields(json!({"x": [1]})),
-            None,
-        );
+        g2.add_node(b, NodeKind::Component, "b", fields(json!({})), None);
+        g2.add_node(a, NodeKind::Sbom, "a", fields(json!({"x": [2]})), None);
+        g2.add_node(a, NodeKind::Sbom, "a", fields(json!({"x": [1]})), None);
         let (g1, g2) = (g1.finish(), g2.finish());
         assert_eq!(g1.root_digest(), g2.root_digest());
-        assert_eq!(g1.node(&a).unwrap().fields["x"], json!([1, 2]));
+        assert_eq!(g1.node(&a).unwrap().fields.to_map()["x"], json!([1, 2]));
     }
 
     #[test]
@@ -342,7 +303,7 @@ mod tests {
         let a = NodeId::of(&json!("a"));
         let mut g1 = GraphBuilder::new();
         g1.add_node(
-            a.clone(),
+            a,
             NodeKind::Sbom,
             "a",
             BTreeMap::new(),
@@ -371,14 +332,14 @@ mod tests {
         let b = NodeId::of(&json!("b"));
         let mut g = GraphBuilder::new();
         g.add_node(
-            a.clone(),
+            a,
             NodeKind::Sbom,
             "a \u{e000}",
             fields(json!({"x": [1, "é"], "id": "shadowed", "\u{1f600}": 1, "\u{e001}": 2, "zeta": null})),
             None,
         );
         g.add_node(
-            b.clone(),
+            b,
             NodeKind::Component,
             "b",
             fields(json!({"purl": "pkg:npm/b@1"})),
@@ -391,7 +352,7 @@ mod tests {
             "version": GRAPH_VERSION,
             "digestAlgorithm": "sha256",
             "nodes": g.nodes().map(Node::to_json).collect::<Vec<_>>(),
-            "edges": g.edges().iter().map(|e| json!({"source": e.source, "target": e.target, "type": e.kind})).collect::<Vec<_>>(),
+            "edges": g.edges().map(|e| json!({"source": e.source, "target": e.target, "type": e.kind})).collect::<Vec<_>>(),
         });
         assert_eq!(
             g.root_digest(),
@@ -409,7 +370,7 @@ mod tests {
         let ids: Vec<NodeId> = (0..6).map(|i| NodeId::of(&json!(i))).collect();
         let add = |b: &mut GraphBuilder, i: usize, x: i64| {
             b.add_node(
-                ids[i % 6].clone(),
+                ids[i % 6],
                 NodeKind::Component,
                 format!("n{}", (i * 7) % 5),
                 fields(json!({"x": [x, x % 3], "s": format!("v{}", i % 4)})),
@@ -443,9 +404,9 @@ mod tests {
     fn dangling_edges_are_dropped() {
         let a = NodeId::of(&json!("a"));
         let mut g = GraphBuilder::new();
-        g.add_node(a.clone(), NodeKind::Sbom, "a", BTreeMap::new(), None);
+        g.add_node(a, NodeKind::Sbom, "a", BTreeMap::new(), None);
         g.add_edge(&a, &NodeId::of(&json!("nowhere")), EdgeType::Contains);
-        assert!(g.finish().edges().is_empty());
+        assert_eq!(g.finish().edge_count(), 0);
     }
 
     #[test]

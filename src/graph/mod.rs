@@ -2,9 +2,11 @@
 //! root digest over the sorted JCS form (SPEC §2 step 5).
 
 mod builder;
+mod fields;
 mod model;
 
 pub use builder::GraphBuilder;
+pub use fields::{Fields, FieldsWriter};
 pub use model::{Edge, EdgeType, EvidenceGraph, Location, Node, NodeId, NodeKind};
 
 /// Version string of the graph format, part of the root digest.

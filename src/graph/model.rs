@@ -1,39 +1,104 @@
+use super::fields::Fields;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
-use serde_json::{Map, Value};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use serde_json::Value;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// A node id: `sha256:<64 lowercase hex>`, derived from content only.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
-pub struct NodeId(pub String);
+///
+/// Held inline (no heap string): a graph of millions of nodes and edges copies and compares ids
+/// constantly.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NodeId([u8; NodeId::LEN]);
+
+const ID_PREFIX: &[u8; 7] = b"sha256:";
 
 impl NodeId {
+    /// Length of the text form: `sha256:` and 64 hex digits.
+    pub const LEN: usize = 71;
+
     /// Derives an id from a JSON identity value (SHA-256 of its JCS form).
     pub fn of(identity: &Value) -> NodeId {
-        NodeId(format!("sha256:{}", crate::json::jcs::sha256_hex(identity)))
+        Self::of_canonical(&crate::json::jcs::canonical_bytes(identity))
     }
 
-    /// Wraps an already normalised `sha256:<hex>` digest.
+    /// The id of an identity already written in canonical (JCS) form.
+    pub fn of_canonical(canonical: &[u8]) -> NodeId {
+        use sha2::{Digest, Sha256};
+        Self::from_digest(Sha256::digest(canonical).into())
+    }
+
+    /// The id of a raw SHA-256 digest.
+    pub fn from_digest(digest: [u8; 32]) -> NodeId {
+        let mut text = [0u8; Self::LEN];
+        text[..7].copy_from_slice(ID_PREFIX);
+        // Encoding 32 bytes into 64 bytes of room cannot fail.
+        let _ = hex::encode_to_slice(digest, &mut text[7..]);
+        NodeId(text)
+    }
+
+    /// Wraps an already normalised digest given as 64 hex digits. Anything else (which the
+    /// pipeline never produces) is hashed, so that an id is always well formed.
     pub fn from_digest_hex(hex: &str) -> NodeId {
-        NodeId(format!("sha256:{hex}"))
+        let mut text = [0u8; Self::LEN];
+        text[..7].copy_from_slice(ID_PREFIX);
+        if hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            text[7..].copy_from_slice(hex.as_bytes());
+            NodeId(text)
+        } else {
+            Self::of_canonical(hex.as_bytes())
+        }
+    }
+
+    /// An id given as text (`sha256:<hex>`, as printed); `None` if it is not one.
+    pub fn parse(text: &str) -> Option<NodeId> {
+        let hex = text.strip_prefix("sha256:")?;
+        let valid = hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        valid.then(|| Self::from_digest_hex(hex))
+    }
+
+    /// An id from text that should already be one; other text is hashed into an id.
+    pub fn from_text(text: &str) -> NodeId {
+        Self::parse(text).unwrap_or_else(|| Self::of_canonical(text.as_bytes()))
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        // Only ASCII is ever stored.
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 
     /// The first 12 hex digits, for compact display.
     pub fn short(&self) -> &str {
-        let hex = self.0.strip_prefix("sha256:").unwrap_or(&self.0);
-        &hex[..hex.len().min(12)]
+        &self.as_str()[7..19]
+    }
+}
+
+impl std::hash::Hash for NodeId {
+    /// Ids are digests: 16 hex digits are as good a hash key as all 64.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&self.0[7..15]);
+        state.write_u64(u64::from_le_bytes(word));
     }
 }
 
 impl fmt::Display for NodeId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "NodeId({})", self.as_str())
+    }
+}
+
+impl Serialize for NodeId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -106,31 +171,28 @@ pub struct Node {
     pub id: NodeId,
     pub kind: NodeKind,
     pub label: String,
-    pub fields: BTreeMap<String, Value>,
+    pub fields: Fields,
     pub locations: BTreeSet<Location>,
 }
 
 impl Node {
     /// The node as it appears in `nodes[]` (and in the root digest): id, kind, label, fields.
     pub fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        for (k, v) in &self.fields {
-            m.insert(k.clone(), v.clone());
-        }
-        m.insert("id".into(), Value::String(self.id.0.clone()));
+        let mut m = self.fields.to_map();
+        m.insert("id".into(), Value::String(self.id.as_str().into()));
         m.insert("kind".into(), Value::String(self.kind.as_str().into()));
         m.insert("label".into(), Value::String(self.label.clone()));
         Value::Object(m)
     }
 
     /// A string field, if present.
-    pub fn field_str(&self, name: &str) -> Option<&str> {
-        self.fields.get(name).and_then(Value::as_str)
+    pub fn field_str(&self, name: &str) -> Option<Cow<'_, str>> {
+        self.fields.get_str(name)
     }
 }
 
 /// A typed, directed edge.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Edge {
     pub source: NodeId,
     pub target: NodeId,
@@ -138,12 +200,12 @@ pub struct Edge {
     pub kind: EdgeType,
 }
 
-/// The emitted graph: nodes sorted by id, edges by `(source, target, type)`, on petgraph.
+/// The emitted graph: nodes sorted by id, edges by `(source, target, type)`, on petgraph. Node
+/// `i` of the id order is petgraph's node index `i`, and edge `j` of the edge order its edge
+/// index `j`.
 #[derive(Debug, Clone)]
 pub struct EvidenceGraph {
     pub(crate) graph: DiGraph<Node, EdgeType>,
-    pub(crate) index: HashMap<NodeId, NodeIndex>,
-    pub(crate) edges: Vec<Edge>,
     pub(crate) root_digest: String,
     /// Nodes per kind, counted once when the graph is built (views read it every frame).
     pub(crate) kind_counts: BTreeMap<NodeKind, usize>,
@@ -156,13 +218,25 @@ impl EvidenceGraph {
     }
 
     /// Nodes in id order.
-    pub fn nodes(&self) -> impl Iterator<Item = &Node> + '_ {
-        self.graph.node_weights()
+    pub fn nodes(&self) -> impl ExactSizeIterator<Item = &Node> + '_ {
+        self.graph.raw_nodes().iter().map(|n| &n.weight)
     }
 
     /// Edges in `(source, target, type)` order.
-    pub fn edges(&self) -> &[Edge] {
-        &self.edges
+    pub fn edges(&self) -> impl ExactSizeIterator<Item = Edge> + '_ {
+        self.graph.raw_edges().iter().map(|e| self.edge_of(e))
+    }
+
+    pub fn edge_count(&self) -> usize {
+        self.graph.edge_count()
+    }
+
+    fn edge_of(&self, e: &petgraph::graph::Edge<EdgeType>) -> Edge {
+        Edge {
+            source: self.graph[e.source()].id,
+            target: self.graph[e.target()].id,
+            kind: e.weight,
+        }
     }
 
     pub fn node_count(&self) -> usize {
@@ -174,35 +248,42 @@ impl EvidenceGraph {
         self.graph.node_weight(NodeIndex::new(i))
     }
 
-    /// The position of `id` in the id order.
+    /// The position of `id` in the id order (a binary search: nodes are sorted by id).
     pub fn position(&self, id: &NodeId) -> Option<usize> {
-        self.index.get(id).map(|ix| ix.index())
+        self.graph
+            .raw_nodes()
+            .binary_search_by(|n| n.weight.id.cmp(id))
+            .ok()
     }
 
     pub fn node(&self, id: &NodeId) -> Option<&Node> {
-        self.index.get(id).map(|ix| &self.graph[*ix])
+        self.position(id).and_then(|i| self.node_at(i))
     }
 
     /// Edges leaving `id`, sorted by (target, type).
-    pub fn outgoing(&self, id: &NodeId) -> Vec<&Edge> {
+    pub fn outgoing(&self, id: &NodeId) -> Vec<Edge> {
         self.adjacent(id, petgraph::Direction::Outgoing)
     }
 
     /// Edges arriving at `id`, sorted by (source, type).
-    pub fn incoming(&self, id: &NodeId) -> Vec<&Edge> {
+    pub fn incoming(&self, id: &NodeId) -> Vec<Edge> {
         self.adjacent(id, petgraph::Direction::Incoming)
     }
 
     /// Adjacent edges through petgraph's adjacency lists: O(degree), not O(edges).
-    fn adjacent(&self, id: &NodeId, dir: petgraph::Direction) -> Vec<&Edge> {
+    fn adjacent(&self, id: &NodeId, dir: petgraph::Direction) -> Vec<Edge> {
         use petgraph::visit::EdgeRef;
-        let Some(ix) = self.index.get(id) else {
+        let Some(position) = self.position(id) else {
             return Vec::new();
         };
-        let mut out: Vec<&Edge> = self
+        let mut out: Vec<Edge> = self
             .graph
-            .edges_directed(*ix, dir)
-            .map(|e| &self.edges[e.id().index()])
+            .edges_directed(NodeIndex::new(position), dir)
+            .map(|e| Edge {
+                source: self.graph[e.source()].id,
+                target: self.graph[e.target()].id,
+                kind: *e.weight(),
+            })
             .collect();
         out.sort();
         out

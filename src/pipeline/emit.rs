@@ -6,7 +6,8 @@ pub mod vex;
 
 use super::collect::{Attestation, CollectedFile, Component, Content, Document, Sbom, SbomFormat};
 use super::index::{ArtifactIndex, DigestKey};
-use crate::graph::{EdgeType, GraphBuilder, Location, NodeId, NodeKind};
+use crate::graph::{EdgeType, FieldsWriter, GraphBuilder, Location, NodeId, NodeKind};
+use crate::json::jcs::write_string;
 use crate::verify::export::ExportResult;
 use crate::verify::keyring::KeyTrust;
 use crate::verify::report::{TrustSummary, VerificationReport};
@@ -45,7 +46,7 @@ fn emit_file(builder: &mut GraphBuilder, file: &CollectedFile, index: &ArtifactI
             Content::Sbom(sbom) => Some(emit_sbom(builder, doc, sbom, index)),
             Content::Attestation(att) => {
                 let id = emit_attestation(builder, doc, att, index);
-                attestation = Some((id.clone(), format!("{}/payload/predicate", doc.pointer)));
+                attestation = Some((id, format!("{}/payload/predicate", doc.pointer)));
                 Some(id)
             }
             // The node itself comes from step 4's merge; here only a `carries` edge.
@@ -96,13 +97,7 @@ fn emit_sbom(b: &mut GraphBuilder, doc: &Document, sbom: &Sbom, index: &Artifact
         "format": format, "specVersion": sbom.spec_version, "name": sbom.name,
         "componentCount": sbom.components.len(), "normalisedDigest": format!("sha256:{}", doc.normalised_digest),
     });
-    b.add_node(
-        id.clone(),
-        NodeKind::Sbom,
-        label,
-        fields(f),
-        location(doc, ""),
-    );
+    b.add_node(id, NodeKind::Sbom, label, fields(f), location(doc, ""));
 
     let mut by_ref: HashMap<&str, NodeId> = HashMap::new();
     for c in &sbom.components {
@@ -143,11 +138,32 @@ fn link_pairs(
     }
 }
 
-/// A component's identity: its normalised purl, else group/name/version.
+/// A component's identity: its normalised purl, else group/name/version (the id of the JCS
+/// form of `{"purl": …}` or `{"group": …, "name": …, "version": …}`, written directly).
 pub fn component_id(c: &Component) -> NodeId {
+    let mut identity = Vec::with_capacity(96);
     match &c.purl {
-        Some(purl) => NodeId::of(&json!({"purl": purl})),
-        None => NodeId::of(&json!({"group": c.group, "name": c.name, "version": c.version})),
+        Some(purl) => {
+            identity.extend_from_slice(b"{\"purl\":");
+            write_string(purl, &mut identity);
+        }
+        None => {
+            identity.extend_from_slice(b"{\"group\":");
+            write_opt_string(c.group.as_deref(), &mut identity);
+            identity.extend_from_slice(b",\"name\":");
+            write_string(&c.name, &mut identity);
+            identity.extend_from_slice(b",\"version\":");
+            write_opt_string(c.version.as_deref(), &mut identity);
+        }
+    }
+    identity.push(b'}');
+    NodeId::of_canonical(&identity)
+}
+
+fn write_opt_string(s: Option<&str>, out: &mut Vec<u8>) {
+    match s {
+        Some(s) => write_string(s, out),
+        None => out.extend_from_slice(b"null"),
     }
 }
 
@@ -156,17 +172,22 @@ fn emit_component(b: &mut GraphBuilder, doc: &Document, c: &Component) -> NodeId
         Some(v) => format!("{}@{v}", c.name),
         None => c.name.clone(),
     };
-    let f = json!({
-        "name": c.name, "version": c.version, "group": c.group, "purl": c.purl, "type": c.component_type,
-        "hashes": c.hashes, "licenses": c.licenses, "supplier": c.supplier,
-    });
-    let mut f = fields(f);
-    f.insert("purl".into(), json!(c.purl)); // components always carry `purl` (null when unknown)
+    // Absent fields are left out, except `purl`: components always carry it (null when unknown).
+    let fields = FieldsWriter::new()
+        .opt_str("group", c.group.as_deref())
+        .strs("hashes", &c.hashes)
+        .strs("licenses", &c.licenses)
+        .str("name", &c.name)
+        .str_or_null("purl", c.purl.as_deref())
+        .opt_str("supplier", c.supplier.as_deref())
+        .opt_str("type", c.component_type.as_deref())
+        .opt_str("version", c.version.as_deref())
+        .finish();
     b.add_node(
         component_id(c),
         NodeKind::Component,
         label,
-        f,
+        fields,
         location(doc, &c.pointer),
     )
 }
@@ -183,11 +204,14 @@ fn emit_artifact(
         super::index::DigestAlgorithm::Sha256 => NodeId::from_digest_hex(&digest.hex),
         _ => NodeId::of(&json!({"artifact": digest.to_string()})),
     };
-    let label = name
-        .map(str::to_string)
-        .unwrap_or_else(|| digest.to_string());
-    let f = json!({"digests": [digest.to_string()], "names": name.into_iter().collect::<Vec<_>>(), "inBundle": index.contains(digest)});
-    b.add_node(id, NodeKind::Artifact, label, fields(f), loc)
+    let digest_text = digest.to_string();
+    let label = name.map_or_else(|| digest_text.clone(), str::to_string);
+    let fields = FieldsWriter::new()
+        .strs("digests", &[digest_text])
+        .bool("inBundle", index.contains(digest))
+        .strs("names", name.as_slice())
+        .finish();
+    b.add_node(id, NodeKind::Artifact, label, fields, loc)
 }
 
 fn emit_attestation(
@@ -215,7 +239,7 @@ fn emit_attestation(
         "normalisedDigest": format!("sha256:{}", doc.normalised_digest),
     });
     b.add_node(
-        id.clone(),
+        id,
         NodeKind::Attestation,
         label,
         fields(f),
@@ -283,7 +307,7 @@ fn emit_key(
         "trust": summary.map(|k| k.trust.as_str()),
     });
     let id = b.add_node(
-        NodeId(fingerprint.to_string()),
+        NodeId::from_text(fingerprint),
         NodeKind::Key,
         label.clone(),
         fields(f),
@@ -296,7 +320,7 @@ fn emit_key(
             pointer: o.pointer.clone(),
         };
         b.add_node(
-            id.clone(),
+            id,
             NodeKind::Key,
             label.clone(),
             BTreeMap::new(),

@@ -42,7 +42,7 @@ pub fn normalised_json_lines(bundle: &Bundle, node: &Node) -> Vec<String> {
 }
 
 fn profile(node: &Node) -> Profile {
-    match (node.kind, node.field_str("format")) {
+    match (node.kind, node.field_str("format").as_deref()) {
         (NodeKind::Sbom, Some("CycloneDX")) => Profile::CycloneDx,
         (NodeKind::Sbom, Some("SPDX")) => Profile::Spdx,
         _ => Profile::Generic,

@@ -352,7 +352,7 @@ fn graph_enter(app: &mut App) {
             app.flash = Some("no edge to follow".into());
             return;
         };
-        if let Some(id) = r.model.graph.node_at(current).map(|n| n.id.clone()) {
+        if let Some(id) = r.model.graph.node_at(current).map(|n| n.id) {
             r.graph.history.push(id);
         }
         select_node(app, target);
@@ -411,7 +411,7 @@ fn imports_enter(app: &mut App) {
 /// `Enter` on a decision: its verdict node in the Graph (its edges lead to the statements).
 fn conflicts_enter(app: &mut App) {
     let Some(r) = app.ready() else { return };
-    let Some(verdict) = components::conflicts::selected(r).map(|d| d.verdict.clone()) else {
+    let Some(verdict) = components::conflicts::selected(r).map(|d| d.verdict) else {
         return;
     };
     match r.model.graph.position(&verdict) {

@@ -35,13 +35,7 @@ pub fn emit_vex(
     }
     for v in &merge.vulnerabilities {
         let f = json!({"id": v.name, "group": v.group});
-        b.add_node(
-            v.id.clone(),
-            NodeKind::Vulnerability,
-            &v.name,
-            fields(f),
-            None,
-        );
+        b.add_node(v.id, NodeKind::Vulnerability, &v.name, fields(f), None);
         let group = identity::vulnerability_id(&v.group);
         if group != v.id {
             b.add_edge(&v.id, &group, EdgeType::AliasOf);
@@ -65,9 +59,7 @@ fn component_purls(files: &[CollectedFile]) -> BTreeMap<String, NodeId> {
     for c in sboms.flat_map(|s| &s.components) {
         if let Some(purl) = &c.purl {
             let id = component_id(c);
-            let slot = out
-                .entry(normalize_target(purl))
-                .or_insert_with(|| id.clone());
+            let slot = out.entry(normalize_target(purl)).or_insert_with(|| id);
             if id < *slot {
                 *slot = id;
             }
@@ -94,7 +86,7 @@ fn emit_document(b: &mut GraphBuilder, doc: &MergedDocument) {
     let f = fields(f);
     for location in &doc.locations {
         b.add_node(
-            doc.id.clone(),
+            doc.id,
             NodeKind::VexDocument,
             label.clone(),
             f.clone(),
@@ -123,7 +115,7 @@ fn emit_statement(b: &mut GraphBuilder, merged: &MergedStatement) {
     let f = fields(f);
     for location in &merged.locations {
         b.add_node(
-            merged.id.clone(),
+            merged.id,
             NodeKind::VexStatement,
             label.clone(),
             f.clone(),
@@ -166,7 +158,7 @@ fn target_node(
     index: &ArtifactIndex,
 ) -> Option<NodeId> {
     if let Some(id) = components.get(target) {
-        return Some(id.clone());
+        return Some(*id);
     }
     let digest = DigestKey::parse(target).ok()?;
     let prefixed = target
@@ -183,7 +175,7 @@ fn emit_verdict(b: &mut GraphBuilder, d: &VexDecision) {
         "status": d.status.as_str(), "rule": d.rule.as_str(), "winner": d.winner,
         "conflict": d.conflict, "reason": d.reason, "candidateCount": d.candidates.len(),
     });
-    b.add_node(d.verdict.clone(), NodeKind::Verdict, label, fields(f), None);
+    b.add_node(d.verdict, NodeKind::Verdict, label, fields(f), None);
     for c in &d.candidates {
         let kind = if c.winner {
             EdgeType::Decides

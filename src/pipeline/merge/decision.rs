@@ -117,7 +117,7 @@ impl VexDecision {
             .into_iter()
             .enumerate()
             .map(|(i, c)| DecisionCandidate {
-                statement: NodeId(c.statement),
+                statement: NodeId::from_text(&c.statement),
                 winner: i == winner_index,
                 document: c.provenance.document,
                 pointer: c.provenance.pointer,
@@ -140,7 +140,7 @@ impl VexDecision {
                     !c.winner,
                     Reverse(c.authority),
                     Reverse(c.timestamp),
-                    c.statement.clone(),
+                    c.statement,
                 )
             };
             key(a).cmp(&key(b))
@@ -152,7 +152,7 @@ impl VexDecision {
             target: d.target,
             status: d.decision.status,
             rule: d.decision.rule,
-            winner: NodeId(d.decision.winner),
+            winner: NodeId::from_text(&d.decision.winner),
             conflict: d.decision.conflict,
             reason: d.decision.reason,
             candidates,

@@ -211,7 +211,7 @@ fn merge_statements(
     for doc in documents.values() {
         for s in &doc.document.statements {
             let id = identity::statement_id(&doc.digest, s);
-            out.entry(id.clone()).or_insert_with(|| {
+            out.entry(id).or_insert_with(|| {
                 let pointer = format!("{}{}", doc.pointer, s.pointer);
                 let provenance = Provenance::new(&doc.path, pointer, &doc.document, s);
                 let merged = MergedStatement {
@@ -221,7 +221,7 @@ fn merge_statements(
                         .cloned()
                         .unwrap_or_default(),
                     id,
-                    document: doc.id.clone(),
+                    document: doc.id,
                     statement: s.clone(),
                 };
                 (merged, provenance)
@@ -275,7 +275,7 @@ fn vulnerabilities(
             })
         })
         .collect();
-    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out.sort_by_key(|a| a.id);
     out
 }
 
@@ -292,7 +292,7 @@ fn decide(
         let group = groups.name_of(&s.vulnerability).unwrap_or(&s.vulnerability);
         let claim = (*claims.get(&merged.document)?).clone();
         let candidate = Candidate {
-            statement: merged.id.0.clone(),
+            statement: merged.id.to_string(),
             status: s.status,
             timestamp: s.timestamp,
             authority: claim,

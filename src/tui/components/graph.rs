@@ -214,8 +214,8 @@ fn render_fields(app: &App, node: &Node, frame: &mut Frame, area: Rect) {
     let t = app.theme;
     let key_width = node
         .fields
-        .keys()
-        .map(|k| k.len() + 1)
+        .members()
+        .map(|(k, _)| k.len() + 1)
         .max()
         .unwrap_or(0)
         .max(10);
@@ -231,7 +231,7 @@ fn render_fields(app: &App, node: &Node, frame: &mut Frame, area: Rect) {
         row("id", node.id.to_string()),
         row("label", safe(&node.label)),
     ];
-    for (k, v) in &node.fields {
+    for (k, v) in &node.fields.to_map() {
         let empty = v.is_null() || v.as_array().is_some_and(Vec::is_empty);
         if !empty {
             lines.push(row(k, value_text(v)));
