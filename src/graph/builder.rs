@@ -13,8 +13,10 @@ use std::collections::{BTreeMap, HashMap};
 /// by [`merge_values`], which is commutative and associative, so the result never depends on
 /// the order in which files were read.
 ///
-/// Ids are numbered as they are met, so edges are stored as pairs of numbers; everything is
-/// sorted (and duplicate edges dropped) once, in [`GraphBuilder::finish`].
+/// Ids are numbered as they are met, so edges are stored as pairs of numbers. Builders filled
+/// in parallel are [absorbed](GraphBuilder::absorb) as they are; numbering them into one id
+/// space, merging nodes met in several, and sorting happen once, in parallel, in
+/// [`GraphBuilder::finish`].
 #[derive(Debug, Default)]
 pub struct GraphBuilder {
     /// Every id met, as a node or as an edge's end, with its number.
@@ -23,6 +25,8 @@ pub struct GraphBuilder {
     slots: Vec<Option<Node>>,
     /// Edges as added, duplicates included.
     edges: Vec<(u32, u32, EdgeType)>,
+    /// Builders absorbed, each with its own numbering.
+    absorbed: Vec<GraphBuilder>,
 }
 
 impl GraphBuilder {
@@ -63,25 +67,11 @@ impl GraphBuilder {
         id
     }
 
-    /// Merges everything `other` holds into this builder, exactly as if `other`'s nodes and
-    /// edges had been added here after this builder's own (node merging is commutative and
-    /// associative): parts of a graph can be built in parallel and absorbed in order.
-    pub fn absorb(&mut self, other: GraphBuilder) {
-        let GraphBuilder { ids, slots, edges } = other;
-        let mut here = vec![0u32; slots.len()];
-        for (id, n) in ids {
-            here[n as usize] = self.number(&id);
-        }
-        for (n, node) in slots.into_iter().enumerate() {
-            if let Some(node) = node {
-                place(&mut self.slots[here[n] as usize], node);
-            }
-        }
-        self.edges.extend(
-            edges
-                .into_iter()
-                .map(|(s, t, k)| (here[s as usize], here[t as usize], k)),
-        );
+    /// Takes in everything `other` holds, as if its nodes and edges had been added here (node
+    /// merging is commutative and associative): parts of a graph can be built in parallel.
+    pub fn absorb(&mut self, mut other: GraphBuilder) {
+        self.absorbed.append(&mut other.absorbed);
+        self.absorbed.push(other);
     }
 
     pub fn add_edge(&mut self, source: &NodeId, target: &NodeId, kind: EdgeType) {
@@ -89,43 +79,29 @@ impl GraphBuilder {
         self.edges.push(edge);
     }
 
-    pub fn contains(&self, id: &NodeId) -> bool {
-        self.node(id).is_some()
-    }
-
-    pub fn node(&self, id: &NodeId) -> Option<&Node> {
-        self.ids
-            .get(id)
-            .and_then(|n| self.slots[*n as usize].as_ref())
-    }
-
-    /// Sorts, drops edges whose ends are unknown, builds the petgraph and the root digest.
-    pub fn finish(self) -> EvidenceGraph {
-        let GraphBuilder { ids, slots, edges } = self;
-        drop(ids);
-        let mut nodes: Vec<(usize, Node)> = slots
-            .into_iter()
-            .enumerate()
-            .filter_map(|(n, node)| Some((n, node?)))
-            .collect();
-        nodes.par_sort_unstable_by(|a, b| a.1.id.cmp(&b.1.id));
-        // The position in id order of each number (`u32::MAX`: an id no node has).
-        let mut rank = vec![u32::MAX; nodes.iter().map(|(n, _)| n + 1).max().unwrap_or(0)];
-        for (position, (n, _)) in nodes.iter().enumerate() {
-            rank[*n] = position as u32;
-        }
-        let rank_of = |n: u32| rank.get(n as usize).copied().filter(|r| *r != u32::MAX);
+    /// Merges the parts, sorts, drops edges whose ends are unknown, builds the petgraph and the
+    /// root digest.
+    pub fn finish(mut self) -> EvidenceGraph {
+        let mut parts = std::mem::take(&mut self.absorbed);
+        parts.push(self);
+        let (nodes, ranks) = merge_nodes(&mut parts);
         // Sorting by the positions of the ends (then type) is sorting by (source, target, type).
-        let mut keyed: Vec<(u32, u32, EdgeType)> = edges
-            .into_par_iter()
-            .filter_map(|(s, t, kind)| Some((rank_of(s)?, rank_of(t)?, kind)))
+        let mut keyed: Vec<(u32, u32, EdgeType)> = parts
+            .par_iter_mut()
+            .zip(ranks.par_iter())
+            .flat_map_iter(|(part, rank)| {
+                let rank_of = |n: u32| rank.get(n as usize).copied().filter(|r| *r != u32::MAX);
+                std::mem::take(&mut part.edges)
+                    .into_iter()
+                    .filter_map(move |(s, t, kind)| Some((rank_of(s)?, rank_of(t)?, kind)))
+            })
             .collect();
-        drop(rank);
+        drop((parts, ranks));
         keyed.par_sort_unstable();
         keyed.dedup();
         let mut graph = DiGraph::with_capacity(nodes.len(), keyed.len());
         let mut kind_counts = BTreeMap::new();
-        for (_, node) in nodes {
+        for node in nodes {
             *kind_counts.entry(node.kind).or_insert(0) += 1;
             graph.add_node(node);
         }
@@ -145,6 +121,48 @@ impl GraphBuilder {
     }
 }
 
+/// Every node of every part, merged by id and sorted by id; and for each part, the position in
+/// that order of each of its numbers (`u32::MAX` for an id no part has a node for).
+fn merge_nodes(parts: &mut [GraphBuilder]) -> (Vec<Node>, Vec<Vec<u32>>) {
+    let numbers: Vec<usize> = parts.iter().map(|part| part.slots.len()).collect();
+    // (id, part, number, node) of every id met: sorted, equal ids are adjacent.
+    let mut entries: Vec<(NodeId, u32, u32, Option<Node>)> = parts
+        .par_iter_mut()
+        .enumerate()
+        .flat_map_iter(|(p, part)| {
+            let mut slots = std::mem::take(&mut part.slots);
+            std::mem::take(&mut part.ids)
+                .into_iter()
+                .map(move |(id, n)| (id, p as u32, n, slots[n as usize].take()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    entries.par_sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    let mut ranks: Vec<Vec<u32>> = numbers.iter().map(|n| vec![u32::MAX; *n]).collect();
+    let mut next = 0u32;
+    for group in entries.chunk_by(|a, b| a.0 == b.0) {
+        if group.iter().any(|e| e.3.is_some()) {
+            for (_, p, n, _) in group {
+                ranks[*p as usize][*n as usize] = next;
+            }
+            next += 1;
+        }
+    }
+    let nodes: Vec<Node> = entries
+        .par_chunk_by_mut(|a, b| a.0 == b.0)
+        .filter_map(|group| {
+            let mut merged: Option<Node> = None;
+            for entry in group {
+                if let Some(node) = entry.3.take() {
+                    place(&mut merged, node);
+                }
+            }
+            merged
+        })
+        .collect();
+    (nodes, ranks)
+}
+
 /// Puts `node` into its slot, merging it with the node already there.
 fn place(slot: &mut Option<Node>, node: Node) {
     match slot {
@@ -153,43 +171,79 @@ fn place(slot: &mut Option<Node>, node: Node) {
                 existing.label = node.label;
             }
             existing.fields.merge(&node.fields);
-            existing.locations.extend(node.locations);
+            if !node
+                .locations
+                .iter()
+                .all(|l| existing.locations.contains(l))
+            {
+                existing.locations.extend(node.locations);
+                existing.locations.sort();
+                existing.locations.dedup();
+            }
         }
         None => *slot = Some(node),
     }
 }
 
 /// `sha256:` + SHA-256 of the JCS form of `{version, digestAlgorithm, nodes, edges}`, written
-/// straight into the hash: no JSON tree of the graph is built.
+/// straight into the hash: no JSON tree of the graph is built. Runs of edges and nodes are
+/// serialised in parallel, a bounded batch at a time, and hashed in order.
 fn compute_root_digest(graph: &DiGraph<Node, EdgeType>) -> String {
-    use crate::json::jcs::{write_string, HashOut, Out};
-    let mut out = HashOut::default();
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
     // Top-level keys in JCS order: digestAlgorithm, edges, nodes, version.
-    out.put(b"{\"digestAlgorithm\":\"sha256\",\"edges\":[");
-    for (i, e) in graph.raw_edges().iter().enumerate() {
-        if i > 0 {
-            out.put(b",");
-        }
+    hasher.update(b"{\"digestAlgorithm\":\"sha256\",\"edges\":[");
+    hash_in_parallel(&mut hasher, graph.raw_edges(), |e, out| {
         // Ids are plain ASCII hex: nothing to escape.
-        out.put(b"{\"source\":\"");
-        out.put(graph[e.source()].id.as_str().as_bytes());
-        out.put(b"\",\"target\":\"");
-        out.put(graph[e.target()].id.as_str().as_bytes());
-        out.put(b"\",\"type\":\"");
-        out.put(e.weight.as_str().as_bytes());
-        out.put(b"\"}");
-    }
-    out.put(b"],\"nodes\":[");
-    for (i, node) in graph.raw_nodes().iter().enumerate() {
-        if i > 0 {
-            out.put(b",");
+        out.extend_from_slice(b"{\"source\":\"");
+        out.extend_from_slice(graph[e.source()].id.as_str().as_bytes());
+        out.extend_from_slice(b"\",\"target\":\"");
+        out.extend_from_slice(graph[e.target()].id.as_str().as_bytes());
+        out.extend_from_slice(b"\",\"type\":\"");
+        out.extend_from_slice(e.weight.as_str().as_bytes());
+        out.extend_from_slice(b"\"}");
+    });
+    hasher.update(b"],\"nodes\":[");
+    hash_in_parallel(&mut hasher, graph.raw_nodes(), |n, out| {
+        write_node(&n.weight, out)
+    });
+    hasher.update(b"],\"version\":");
+    let mut version = Vec::new();
+    crate::json::jcs::write_string(GRAPH_VERSION, &mut version);
+    hasher.update(&version);
+    hasher.update(b"}");
+    format!("sha256:{}", hex::encode(hasher.finalize()))
+}
+
+/// Feeds `items`, comma-separated, each written by `write`, into `hasher` in order. Chunks of
+/// items are written in parallel; at most one batch of chunks is buffered at a time.
+fn hash_in_parallel<T: Sync>(
+    hasher: &mut sha2::Sha256,
+    items: &[T],
+    write: impl Fn(&T, &mut Vec<u8>) + Sync,
+) {
+    use sha2::Digest;
+    const CHUNK: usize = 4096;
+    const BATCH: usize = 64 * CHUNK;
+    for (b, batch) in items.chunks(BATCH).enumerate() {
+        let buffers: Vec<Vec<u8>> = batch
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut out = Vec::with_capacity(chunk.len() * 192);
+                for (i, item) in chunk.iter().enumerate() {
+                    if b + c + i > 0 {
+                        out.push(b',');
+                    }
+                    write(item, &mut out);
+                }
+                out
+            })
+            .collect();
+        for buffer in buffers {
+            hasher.update(&buffer);
         }
-        write_node(&node.weight, &mut out);
     }
-    out.put(b"],\"version\":");
-    write_string(GRAPH_VERSION, &mut out);
-    out.put(b"}");
-    format!("sha256:{}", out.finish_hex())
 }
 
 /// The JCS form of [`Node::to_json`] without building it: the canonical fields with `id`,

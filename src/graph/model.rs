@@ -3,7 +3,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 use serde_json::Value;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// A node id: `sha256:<64 lowercase hex>`, derived from content only.
@@ -172,7 +172,8 @@ pub struct Node {
     pub kind: NodeKind,
     pub label: String,
     pub fields: Fields,
-    pub locations: BTreeSet<Location>,
+    /// Sorted, without repeats.
+    pub locations: Vec<Location>,
 }
 
 impl Node {

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 /// Pretty-printed normalised JSON of the node's first location, or a line saying why not.
 pub fn normalised_json_lines(bundle: &Bundle, node: &Node) -> Vec<String> {
-    let Some(loc) = node.locations.iter().next() else {
+    let Some(loc) = node.locations.first() else {
         return vec![format!(
             "({} nodes have no document of their own)",
             node.kind

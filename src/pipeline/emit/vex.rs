@@ -13,8 +13,9 @@ use crate::pipeline::index::{ArtifactIndex, DigestAlgorithm, DigestKey};
 use crate::pipeline::merge::{identity, MergedDocument, MergedStatement, VexDecision, VexMerge};
 use crate::vex::statement::format_timestamp;
 use crate::vex::target::normalize_target;
+use rayon::prelude::*;
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 /// Adds the merged VEX of step 4 to the graph. Run after the SBOMs are emitted.
 pub fn emit_vex(
@@ -46,23 +47,31 @@ pub fn emit_vex(
     }
 }
 
-/// Normalised purl → component node id, over every SBOM of the bundle.
-fn component_purls(files: &[CollectedFile]) -> BTreeMap<String, NodeId> {
-    let mut out: BTreeMap<String, NodeId> = BTreeMap::new();
-    let sboms = files
-        .iter()
-        .flat_map(|f| &f.documents)
+/// Normalised purl → component node id (the smallest, when several components share it), over
+/// every SBOM of the bundle. Each distinct purl is normalised once, in parallel.
+fn component_purls(files: &[CollectedFile]) -> HashMap<String, NodeId> {
+    let mut pairs: Vec<(&str, NodeId)> = files
+        .par_iter()
+        .flat_map_iter(|f| &f.documents)
         .filter_map(|d| match &d.content {
             Content::Sbom(sbom) => Some(sbom),
             _ => None,
-        });
-    for c in sboms.flat_map(|s| &s.components) {
-        if let Some(purl) = &c.purl {
-            let id = component_id(c);
-            let slot = out.entry(normalize_target(purl)).or_insert_with(|| id);
-            if id < *slot {
-                *slot = id;
-            }
+        })
+        .flat_map_iter(|s| &s.components)
+        .filter_map(|c| Some((c.purl.as_deref()?, component_id(c))))
+        .collect();
+    // Sorted by (purl, id): the first of each purl has its smallest id.
+    pairs.par_sort_unstable();
+    pairs.dedup_by(|next, kept| next.0 == kept.0);
+    let normalised: Vec<(String, NodeId)> = pairs
+        .par_iter()
+        .map(|(purl, id)| (normalize_target(purl), *id))
+        .collect();
+    let mut out: HashMap<String, NodeId> = HashMap::with_capacity(normalised.len());
+    for (purl, id) in normalised {
+        let slot = out.entry(purl).or_insert(id);
+        if id < *slot {
+            *slot = id;
         }
     }
     out
@@ -131,7 +140,7 @@ fn emit_statement(b: &mut GraphBuilder, merged: &MergedStatement) {
 fn target_nodes(
     b: &mut GraphBuilder,
     target: &str,
-    components: &BTreeMap<String, NodeId>,
+    components: &HashMap<String, NodeId>,
     index: &ArtifactIndex,
 ) -> Vec<NodeId> {
     if let Some(node) = target_node(b, target, components, index) {
@@ -154,7 +163,7 @@ fn target_nodes(
 fn target_node(
     b: &mut GraphBuilder,
     target: &str,
-    components: &BTreeMap<String, NodeId>,
+    components: &HashMap<String, NodeId>,
     index: &ArtifactIndex,
 ) -> Option<NodeId> {
     if let Some(id) = components.get(target) {
