@@ -185,7 +185,7 @@ impl ArchiveReader {
         size: u64,
         shown: &str,
     ) -> ControlFlow<()> {
-        match limits::read_bounded(entry, self.budget.max_file_size()) {
+        match limits::read_bounded(entry, self.budget.max_file_size(), size) {
             Err(error) => {
                 self.stream_failure(&error, shown);
                 ControlFlow::Break(())

@@ -123,7 +123,7 @@ fn read_file(
     if let Err(refusal) = budget.admit(&shown, meta.len()) {
         return collector.refuse(refusal);
     }
-    let bytes = match limits::read_bounded(file, budget.max_file_size()) {
+    let bytes = match limits::read_bounded(file, budget.max_file_size(), meta.len()) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => {
             collector.report(budget.file_too_large(&shown));

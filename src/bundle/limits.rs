@@ -119,8 +119,18 @@ pub(super) fn ratio_exceeded(max_ratio: u64) -> Diagnostic {
 
 /// Reads everything from `reader` if it holds at most `max` bytes; `None` if it holds more.
 /// Memory grows with the bytes actually read, never with a size claimed up front.
-pub(super) fn read_bounded<R: Read>(reader: R, max: u64) -> io::Result<Option<Vec<u8>>> {
-    let mut bytes = Vec::new();
+///
+/// `expected` is the size the file or entry header announced: the buffer is allocated once at
+/// that size, up to 64 MiB; beyond, it grows as bytes actually arrive, so that a header that
+/// lies (or a raised `--max-file-size`) never makes it reserve memory the data does not fill.
+pub(super) fn read_bounded<R: Read>(
+    reader: R,
+    max: u64,
+    expected: u64,
+) -> io::Result<Option<Vec<u8>>> {
+    const MAX_RESERVE: u64 = 64 * 1024 * 1024;
+    let capacity = usize::try_from(expected.min(max).min(MAX_RESERVE) + 1).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
     reader.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
     Ok((bytes.len() as u64 <= max).then_some(bytes))
 }
@@ -234,9 +244,15 @@ mod tests {
 
     #[test]
     fn read_bounded_refuses_one_byte_more() {
-        assert_eq!(read_bounded(&b"abc"[..], 3).unwrap(), Some(b"abc".to_vec()));
-        assert_eq!(read_bounded(&b"abcd"[..], 3).unwrap(), None);
-        assert_eq!(read_bounded(&b""[..], 0).unwrap(), Some(Vec::new()));
+        assert_eq!(
+            read_bounded(&b"abc"[..], 3, 3).unwrap(),
+            Some(b"abc".to_vec())
+        );
+        assert_eq!(read_bounded(&b"abcd"[..], 3, 1).unwrap(), None);
+        assert_eq!(
+            read_bounded(&b""[..], 0, u64::MAX).unwrap(),
+            Some(Vec::new())
+        );
     }
 
     #[test]

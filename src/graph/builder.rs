@@ -124,43 +124,51 @@ impl GraphBuilder {
 /// Every node of every part, merged by id and sorted by id; and for each part, the position in
 /// that order of each of its numbers (`u32::MAX` for an id no part has a node for).
 fn merge_nodes(parts: &mut [GraphBuilder]) -> (Vec<Node>, Vec<Vec<u32>>) {
-    let numbers: Vec<usize> = parts.iter().map(|part| part.slots.len()).collect();
-    // (id, part, number, node) of every id met: sorted, equal ids are adjacent.
-    let mut entries: Vec<(NodeId, u32, u32, Option<Node>)> = parts
+    // Numbers of all parts laid end to end: part `p`'s number `n` is `offsets[p] + n`.
+    let mut offsets = Vec::with_capacity(parts.len());
+    let mut total = 0usize;
+    for part in parts.iter() {
+        offsets.push(total);
+        total += part.slots.len();
+    }
+    let mut slots: Vec<Option<Node>> = Vec::with_capacity(total);
+    for part in parts.iter_mut() {
+        slots.append(&mut part.slots);
+    }
+    // (id, global number) of every id met: sorted, so equal ids are adjacent.
+    let mut entries: Vec<(NodeId, u32)> = parts
         .par_iter_mut()
-        .enumerate()
-        .flat_map_iter(|(p, part)| {
-            let mut slots = std::mem::take(&mut part.slots);
+        .zip(offsets.par_iter())
+        .flat_map_iter(|(part, offset)| {
             std::mem::take(&mut part.ids)
                 .into_iter()
-                .map(move |(id, n)| (id, p as u32, n, slots[n as usize].take()))
-                .collect::<Vec<_>>()
+                .map(move |(id, n)| (id, (offset + n as usize) as u32))
         })
         .collect();
-    entries.par_sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
-    let mut ranks: Vec<Vec<u32>> = numbers.iter().map(|n| vec![u32::MAX; *n]).collect();
-    let mut next = 0u32;
+    entries.par_sort_unstable();
+    let mut rank = vec![u32::MAX; total];
+    let mut nodes: Vec<Node> = Vec::new();
     for group in entries.chunk_by(|a, b| a.0 == b.0) {
-        if group.iter().any(|e| e.3.is_some()) {
-            for (_, p, n, _) in group {
-                ranks[*p as usize][*n as usize] = next;
+        let mut merged: Option<Node> = None;
+        for (_, n) in group {
+            if let Some(node) = slots[*n as usize].take() {
+                place(&mut merged, node);
             }
-            next += 1;
+        }
+        if let Some(node) = merged {
+            for (_, n) in group {
+                rank[*n as usize] = nodes.len() as u32;
+            }
+            nodes.push(node);
         }
     }
-    let nodes: Vec<Node> = entries
-        .par_chunk_by_mut(|a, b| a.0 == b.0)
-        .filter_map(|group| {
-            let mut merged: Option<Node> = None;
-            for entry in group {
-                if let Some(node) = entry.3.take() {
-                    place(&mut merged, node);
-                }
-            }
-            merged
-        })
+    let ends = offsets.iter().skip(1).copied().chain([total]);
+    let per_part = offsets
+        .iter()
+        .zip(ends)
+        .map(|(start, end)| rank[*start..end].to_vec())
         .collect();
-    (nodes, ranks)
+    (nodes, per_part)
 }
 
 /// Puts `node` into its slot, merging it with the node already there.
@@ -216,33 +224,44 @@ fn compute_root_digest(graph: &DiGraph<Node, EdgeType>) -> String {
 }
 
 /// Feeds `items`, comma-separated, each written by `write`, into `hasher` in order. Chunks of
-/// items are written in parallel; at most one batch of chunks is buffered at a time.
+/// items are written in parallel, a batch at a time, while the previous batch is hashed; at most
+/// two batches are buffered.
 fn hash_in_parallel<T: Sync>(
     hasher: &mut sha2::Sha256,
     items: &[T],
     write: impl Fn(&T, &mut Vec<u8>) + Sync,
 ) {
     use sha2::Digest;
-    const CHUNK: usize = 4096;
-    const BATCH: usize = 64 * CHUNK;
-    for (b, batch) in items.chunks(BATCH).enumerate() {
-        let buffers: Vec<Vec<u8>> = batch
+    const CHUNK: usize = 2048;
+    const BATCH: usize = 32 * CHUNK;
+    let write_batch = |b: usize| -> Vec<Vec<u8>> {
+        let start = b * BATCH;
+        let batch = &items[start.min(items.len())..(start + BATCH).min(items.len())];
+        batch
             .par_chunks(CHUNK)
             .enumerate()
             .map(|(c, chunk)| {
                 let mut out = Vec::with_capacity(chunk.len() * 192);
                 for (i, item) in chunk.iter().enumerate() {
-                    if b + c + i > 0 {
+                    if start + c * CHUNK + i > 0 {
                         out.push(b',');
                     }
                     write(item, &mut out);
                 }
                 out
             })
-            .collect();
-        for buffer in buffers {
-            hasher.update(&buffer);
-        }
+            .collect()
+    };
+    let batches = items.len().div_ceil(BATCH);
+    let mut ready = write_batch(0);
+    for b in 1..=batches {
+        let hash = |buffers: Vec<Vec<u8>>, hasher: &mut sha2::Sha256| {
+            for buffer in buffers {
+                hasher.update(&buffer);
+            }
+        };
+        let (_, next) = rayon::join(|| hash(ready, hasher), || write_batch(b));
+        ready = next;
     }
 }
 

@@ -17,25 +17,22 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Adds every collected document of every file to the graph. Groups of files are emitted into
-/// partial graphs in parallel, which are then absorbed in file order (the same graph as adding
-/// everything here one file after the other).
+/// partial graphs in parallel, which the builder merges when it finishes (the same graph as
+/// adding everything here one file after the other).
 pub fn emit_documents(builder: &mut GraphBuilder, files: &[CollectedFile], index: &ArtifactIndex) {
-    const FILES_PER_PART: usize = 16;
-    let wave = FILES_PER_PART * 2 * rayon::current_num_threads().max(1);
-    for files in files.chunks(wave) {
-        let parts: Vec<GraphBuilder> = files
-            .par_chunks(FILES_PER_PART)
-            .map(|files| {
-                let mut part = GraphBuilder::new();
-                for file in files {
-                    emit_file(&mut part, file, index);
-                }
-                part
-            })
-            .collect();
-        for part in parts {
-            builder.absorb(part);
-        }
+    const FILES_PER_PART: usize = 8;
+    let parts: Vec<GraphBuilder> = files
+        .par_chunks(FILES_PER_PART)
+        .map(|files| {
+            let mut part = GraphBuilder::new();
+            for file in files {
+                emit_file(&mut part, file, index);
+            }
+            part
+        })
+        .collect();
+    for part in parts {
+        builder.absorb(part);
     }
 }
 

@@ -157,7 +157,6 @@ pub fn reconcile(bundle: &Bundle, options: &Options, progress: &dyn ProgressSink
             c
         })
         .collect();
-
     let (verification, verify_diagnostics) =
         verify_bundle(bundle, &mut collected, options, progress);
 
@@ -174,6 +173,11 @@ pub fn reconcile(bundle: &Bundle, options: &Options, progress: &dyn ProgressSink
     emit::emit_signatures(&mut builder, &verification);
     emit::emit_exports(&mut builder, &verification.exports, &index);
     emit::vex::emit_vex(&mut builder, &vex, &collected, &index);
+    // Everything the graph needs is in the builder now: the parsed documents' memory can serve
+    // the merge and sort of the graph instead of adding to the peak.
+    collected
+        .par_iter_mut()
+        .for_each(|c| c.documents = Vec::new());
     let graph = builder.finish();
     progress.report(Progress {
         stage: Stage::Done,
@@ -181,7 +185,6 @@ pub fn reconcile(bundle: &Bundle, options: &Options, progress: &dyn ProgressSink
         total: 1,
         bytes: 0,
     });
-
     let (files, diagnostics) = file_records(&bundle.diagnostics, collected, verify_diagnostics);
     Reconciled {
         source: bundle.source.clone(),
