@@ -109,7 +109,23 @@ pub fn reconcile_path(
     progress: &dyn ProgressSink,
 ) -> Result<Reconciled, OpenError> {
     let bundle = bundle::open(path, &options.limits, progress)?;
-    Ok(reconcile(&bundle, options, progress))
+    let gathered = gather(&bundle, options, progress);
+    // Nothing reads the files' bytes after verification: let the graph use their memory.
+    let Bundle {
+        source,
+        form,
+        files,
+        diagnostics,
+    } = bundle;
+    drop(files);
+    Ok(link(
+        gathered,
+        source,
+        form,
+        &diagnostics,
+        options,
+        progress,
+    ))
 }
 
 /// Opens and reconciles, keeping the loaded bundle: the explorer reads documents from it
@@ -126,6 +142,27 @@ pub fn load_path(
 
 /// Runs steps 1–5 and the verification over a loaded bundle.
 pub fn reconcile(bundle: &Bundle, options: &Options, progress: &dyn ProgressSink) -> Reconciled {
+    let gathered = gather(bundle, options, progress);
+    link(
+        gathered,
+        bundle.source.clone(),
+        bundle.form,
+        &bundle.diagnostics,
+        options,
+        progress,
+    )
+}
+
+/// What steps 1–2 and verification find: everything that needs the files' bytes.
+struct Gathered {
+    index: ArtifactIndex,
+    collected: Vec<CollectedFile>,
+    verification: VerificationReport,
+    verify_diagnostics: Vec<Diagnostic>,
+}
+
+/// Steps 1–2, verification, and cross-document BOM-Links (which read BOMs again).
+fn gather(bundle: &Bundle, options: &Options, progress: &dyn ProgressSink) -> Gathered {
     let total = bundle.files.len() as u64;
     let (index, digests) = ArtifactIndex::build(
         bundle
@@ -167,6 +204,29 @@ pub fn reconcile(bundle: &Bundle, options: &Options, progress: &dyn ProgressSink
         bytes: 0,
     });
     merge::bomlink::resolve_cross_links(&mut collected, &bundle.files);
+    Gathered {
+        index,
+        collected,
+        verification,
+        verify_diagnostics,
+    }
+}
+
+/// Steps 3–5 over what [`gather`] found: the VEX merge, the graph and the sorted records.
+fn link(
+    gathered: Gathered,
+    source: PathBuf,
+    form: BundleForm,
+    bundle_diagnostics: &[Diagnostic],
+    options: &Options,
+    progress: &dyn ProgressSink,
+) -> Reconciled {
+    let Gathered {
+        index,
+        mut collected,
+        verification,
+        verify_diagnostics,
+    } = gathered;
     let vex = merge::merge(&collected, options.trust_policy.as_ref());
     let mut builder = GraphBuilder::new();
     emit::emit_documents(&mut builder, &collected, &index);
@@ -185,10 +245,10 @@ pub fn reconcile(bundle: &Bundle, options: &Options, progress: &dyn ProgressSink
         total: 1,
         bytes: 0,
     });
-    let (files, diagnostics) = file_records(&bundle.diagnostics, collected, verify_diagnostics);
+    let (files, diagnostics) = file_records(bundle_diagnostics, collected, verify_diagnostics);
     Reconciled {
-        source: bundle.source.clone(),
-        form: bundle.form,
+        source,
+        form,
         files,
         diagnostics,
         index,
