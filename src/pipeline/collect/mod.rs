@@ -316,8 +316,14 @@ impl Ctx {
 
     /// A required string field; reports it when missing, mistyped or empty.
     pub fn required_str<'v>(&mut self, obj: &'v Value, base: &str, key: &str) -> Option<&'v str> {
+        let value = obj.get(key);
+        if let Some(Value::String(s)) = value {
+            if !s.trim().is_empty() {
+                return Some(s);
+            }
+        }
         let pointer = crate::diag::pointer_join(base, key);
-        match obj.get(key) {
+        match value {
             Some(Value::String(s)) if !s.trim().is_empty() => Some(s),
             Some(Value::String(_)) => {
                 self.schema(pointer, format!("`{key}` is empty"));

@@ -6,7 +6,12 @@ const NORMALISED_SCHEMES: [&str; 6] = ["http", "https", "ws", "wss", "ftp", "fil
 
 /// Normalises an absolute URL of a well-known scheme; anything else is returned unchanged.
 pub fn normalise_uri(input: &str) -> Option<String> {
-    let scheme_end = input.find("://")?;
+    // Every scheme normalised is at most 5 letters: look for its ':' only that far, so the
+    // common string (no URL at all) costs a few byte compares.
+    let scheme_end = input.bytes().take(6).position(|b| b == b':')?;
+    if !input[scheme_end..].starts_with("://") {
+        return None;
+    }
     let scheme = &input[..scheme_end];
     if !NORMALISED_SCHEMES
         .iter()
