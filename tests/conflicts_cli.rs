@@ -3,19 +3,10 @@
 
 mod common;
 
-use serde_json::Value;
-use std::process::{Command, Output};
+use common::cli::evx;
 
-/// Runs evx from the crate root so that `assets/…` paths are the same on every machine.
-fn evx(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_evx"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("SOURCE_DATE_EPOCH")
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("evx runs")
-}
+use serde_json::Value;
+use std::process::Output;
 
 fn stdout(out: &Output) -> String {
     assert_eq!(

@@ -3,17 +3,11 @@
 
 mod common;
 
+use common::cli::evx;
+
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn evx(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_evx"))
-        .args(args)
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .expect("evx runs")
-}
+use std::process::Output;
 
 fn json_of(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {

@@ -4,6 +4,7 @@
 //! Every case starts from a copy of the demo material and re-signs what it changes with the
 //! demo keys (public seeds, see `examples/support`), so that only the tampering is wrong.
 
+mod common;
 #[path = "../examples/support/mod.rs"]
 mod support;
 
@@ -14,43 +15,10 @@ use evx::verify::keys::PublicKey;
 use evx::verify::note::ed25519_key_hash;
 use evx::verify::portable::{signed_manifest_bytes, MANIFEST_PAYLOAD_TYPE};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 use support::*;
 
-fn evx(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_evx"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("evx runs")
-}
-
-fn asset(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("assets")
-        .join(path)
-}
-
-fn arg(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 path")
-}
-
-/// A temporary copy of an asset directory.
-fn copy_of(asset_dir: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    let from = asset(asset_dir);
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.unwrap();
-        let target = tmp.path().join(entry.path().strip_prefix(&from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-    tmp
-}
+use common::cli::{arg, asset, copy_of, evx};
 
 /// Runs `evx <command> DIR --json [extra…]`, checks the exit code and that nothing panicked.
 fn run_json(command: &str, dir: &Path, extra: &[&str], exit: i32) -> Value {

@@ -4,38 +4,10 @@
 
 mod common;
 
+use common::cli::{arg, assert_clean_exit, asset, copy_of, copy_tree, evx};
+
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn evx(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_evx"))
-        .args(args)
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("evx runs")
-}
-
-fn asset(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("assets")
-        .join(path)
-}
-
-fn arg(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 path")
-}
-
-fn assert_clean_exit(out: &Output, code: i32) {
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout: {}\nstderr: {stderr}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-}
+use std::path::Path;
 
 /// `evx verify PATH --json [extra…]`, checking the exit code.
 fn verify_json(path: &Path, extra: &[&str], exit: i32) -> Value {
@@ -78,25 +50,6 @@ fn trust_keyids(report: &Value, kind: &str) -> Vec<String> {
         .flat_map(|k| k["keyids"].as_array().unwrap().clone())
         .map(|k| k.as_str().unwrap().to_string())
         .collect()
-}
-
-/// Copies a directory tree.
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-fn copy_of(asset_dir: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_tree(&asset(asset_dir), tmp.path());
-    tmp
 }
 
 const PORTABLE_CHECKS: [&str; 6] = [

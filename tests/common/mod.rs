@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+pub mod cli;
 pub mod tui;
 
 /// `../shared/corpus`, or `None` (with a note on stderr) where the corpus is absent.
