@@ -299,9 +299,7 @@ fn read_vulnerability(
     d: &mut Diags,
     out: &mut Vec<VexStatement>,
 ) {
-    let Some(v) = value.as_object() else {
-        let message = "vulnerability is not an object; skipped";
-        d.push(Code::VexStatement, base, message);
+    let Some(v) = d.statement_object(value, base, "vulnerability") else {
         return;
     };
     let notes = v.get("notes").and_then(Value::as_array);

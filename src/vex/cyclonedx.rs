@@ -232,12 +232,7 @@ fn read_vulnerability(
     d: &mut Diags,
     out: &mut Vec<VexStatement>,
 ) {
-    let Some(v) = value.as_object() else {
-        d.push(
-            Code::VexStatement,
-            base,
-            "vulnerability is not an object; skipped",
-        );
+    let Some(v) = d.statement_object(value, base, "vulnerability") else {
         return;
     };
     let Some(id) = text(v.get("id")) else {

@@ -26,6 +26,22 @@ impl Diags {
     pub fn schema(&mut self, pointer: &str, message: impl Into<String>) {
         self.push(Code::DocSchema, pointer, message);
     }
+
+    /// The members of a statement-level `value` (a `what` such as "statement"), or `None` with
+    /// `ERR_VEX_STATEMENT` "… is not an object; skipped": the other statements still merge.
+    pub fn statement_object<'v>(
+        &mut self,
+        value: &'v Value,
+        base: &str,
+        what: &str,
+    ) -> Option<&'v Map<String, Value>> {
+        let members = value.as_object();
+        if members.is_none() {
+            let message = format!("{what} is not an object; skipped");
+            self.push(Code::VexStatement, base, message);
+        }
+        members
+    }
 }
 
 /// Whether a field must be present (and, for strings, non-empty).

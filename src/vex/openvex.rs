@@ -163,12 +163,7 @@ fn read_statement(
     d: &mut Diags,
     out: &mut Vec<VexStatement>,
 ) {
-    let Some(m) = value.as_object() else {
-        d.push(
-            Code::VexStatement,
-            base,
-            "statement is not an object; skipped",
-        );
+    let Some(m) = d.statement_object(value, base, "statement") else {
         return;
     };
     if !header.legacy {
