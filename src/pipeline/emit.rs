@@ -4,7 +4,9 @@
 
 pub mod vex;
 
-use super::collect::{Attestation, CollectedFile, Component, Content, Document, Sbom, SbomFormat};
+use super::collect::{
+    first_indices, Attestation, CollectedFile, Component, Content, Document, Sbom, SbomFormat,
+};
 use super::index::{ArtifactIndex, DigestKey};
 use crate::graph::{EdgeType, FieldsWriter, GraphBuilder, Location, NodeId, NodeKind};
 use crate::json::jcs::write_string;
@@ -14,7 +16,7 @@ use crate::verify::report::{TrustSummary, VerificationReport};
 use crate::verify::signatures::{short, SignatureOutcome};
 use rayon::prelude::*;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 /// Adds every collected document of every file to the graph. Groups of files are emitted into
 /// partial graphs in parallel, which the builder merges when it finishes (the same graph as
@@ -96,14 +98,16 @@ fn emit_sbom(b: &mut GraphBuilder, doc: &Document, sbom: &Sbom, index: &Artifact
     });
     b.add_node(id, NodeKind::Sbom, label, fields(f), location(doc, ""));
 
-    let mut by_ref: HashMap<&str, NodeId> = HashMap::new();
-    for c in &sbom.components {
-        let cid = emit_component(b, doc, c);
-        by_ref.entry(c.local_ref.as_str()).or_insert(cid);
-    }
+    let ids: Vec<NodeId> = sbom
+        .components
+        .iter()
+        .map(|c| emit_component(b, doc, c))
+        .collect();
+    // A ref stands for the first component that has it.
+    let first = first_indices(&sbom.components);
     let described: HashSet<&str> = sbom.described.iter().map(String::as_str).collect();
-    for c in &sbom.components {
-        let cid = &by_ref[c.local_ref.as_str()];
+    for (i, c) in sbom.components.iter().enumerate() {
+        let cid = &ids[first.get(c.local_ref.as_str()).map_or(i, |&f| f as usize)];
         if described.contains(c.local_ref.as_str()) {
             b.add_edge(&id, cid, EdgeType::Describes);
             for digest in c.artifact_digests() {
@@ -115,19 +119,14 @@ fn emit_sbom(b: &mut GraphBuilder, doc: &Document, sbom: &Sbom, index: &Artifact
             b.add_edge(&id, cid, EdgeType::Contains);
         }
     }
-    link_pairs(b, &by_ref, &sbom.dependencies, EdgeType::DependsOn);
-    link_pairs(b, &by_ref, &sbom.includes, EdgeType::Includes);
+    link_pairs(b, &ids, &sbom.dependencies, EdgeType::DependsOn);
+    link_pairs(b, &ids, &sbom.includes, EdgeType::Includes);
     id
 }
 
-fn link_pairs(
-    b: &mut GraphBuilder,
-    by_ref: &HashMap<&str, NodeId>,
-    pairs: &[(String, String)],
-    kind: EdgeType,
-) {
-    for (from, to) in pairs {
-        if let (Some(f), Some(t)) = (by_ref.get(from.as_str()), by_ref.get(to.as_str())) {
+fn link_pairs(b: &mut GraphBuilder, ids: &[NodeId], pairs: &[(u32, u32)], kind: EdgeType) {
+    for &(from, to) in pairs {
+        if let (Some(f), Some(t)) = (ids.get(from as usize), ids.get(to as usize)) {
             if f != t {
                 b.add_edge(f, t, kind);
             }

@@ -64,10 +64,19 @@ pub fn collect(ctx: &mut Ctx, doc: &Value) -> Option<Sbom> {
     if let Some(meta) = doc.get("metadata") {
         collect_metadata(ctx, meta, &mut sbom);
     }
+    let mut nesting = Vec::new();
     for (i, c) in ctx.optional_array(doc, "", "components").iter().enumerate() {
-        collect_component(ctx, c, &format!("/components/{i}"), None, &mut sbom);
+        let pointer = format!("/components/{i}");
+        collect_component(ctx, c, &pointer, None, &mut sbom, &mut nesting);
     }
-    collect_dependencies(ctx, doc, &mut sbom);
+    let first = super::first_indices(&sbom.components);
+    // Each nested component's pair, through the first component with the same ref.
+    let by_ref = |i: u32| first[sbom.components[i as usize].local_ref.as_str()];
+    sbom.includes = nesting
+        .iter()
+        .map(|&(p, c)| (by_ref(p), by_ref(c)))
+        .collect();
+    sbom.dependencies = collect_dependencies(ctx, doc, &first);
     Some(sbom)
 }
 
@@ -124,7 +133,8 @@ fn collect_metadata(ctx: &mut Ctx, meta: &Value, sbom: &mut Sbom) {
     }
     if let Some(root) = meta.get("component") {
         let before = sbom.components.len();
-        collect_component(ctx, root, "/metadata/component", None, sbom);
+        let mut nesting = Vec::new();
+        collect_component(ctx, root, "/metadata/component", None, sbom, &mut nesting);
         if sbom.components.len() > before {
             let root_ref = sbom.components[before].local_ref.clone();
             sbom.name = Some(sbom.components[before].name.clone());
@@ -133,12 +143,14 @@ fn collect_metadata(ctx: &mut Ctx, meta: &Value, sbom: &mut Sbom) {
     }
 }
 
+/// Collects a component and its nested ones; `nesting` gets `(parent, child)` indices.
 fn collect_component(
     ctx: &mut Ctx,
     c: &Value,
     pointer: &str,
-    parent: Option<&str>,
+    parent: Option<u32>,
     sbom: &mut Sbom,
+    nesting: &mut Vec<(u32, u32)>,
 ) {
     if !c.is_object() {
         ctx.schema(
@@ -164,7 +176,7 @@ fn collect_component(
         .map(str::to_string)
         .unwrap_or_else(|| pointer.to_string());
     let component = Component {
-        local_ref: local_ref.clone(),
+        local_ref,
         name: name.to_string(),
         version: ctx.optional_str(c, pointer, "version").map(str::to_string),
         group: ctx
@@ -182,9 +194,10 @@ fn collect_component(
             .map(str::to_string),
         pointer: pointer.to_string(),
     };
+    let index = sbom.components.len() as u32;
     sbom.components.push(component);
     if let Some(parent) = parent {
-        sbom.includes.push((parent.to_string(), local_ref.clone()));
+        nesting.push((parent, index));
     }
     for (i, child) in ctx
         .optional_array(c, pointer, "components")
@@ -195,8 +208,9 @@ fn collect_component(
             ctx,
             child,
             &format!("{pointer}/components/{i}"),
-            Some(&local_ref),
+            Some(index),
             sbom,
+            nesting,
         );
     }
 }
@@ -303,7 +317,13 @@ fn collect_licenses(ctx: &mut Ctx, c: &Value, pointer: &str) -> Vec<String> {
     out
 }
 
-fn collect_dependencies(ctx: &mut Ctx, doc: &Value, sbom: &mut Sbom) {
+/// `(from, to)` component indices of `dependencies[]`; refs to no component are left out.
+fn collect_dependencies(
+    ctx: &mut Ctx,
+    doc: &Value,
+    first: &std::collections::HashMap<&str, u32>,
+) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
     for (i, dep) in ctx
         .optional_array(doc, "", "dependencies")
         .iter()
@@ -316,7 +336,9 @@ fn collect_dependencies(ctx: &mut Ctx, doc: &Value, sbom: &mut Sbom) {
         for (j, to) in ctx.optional_array(dep, &dp, "dependsOn").iter().enumerate() {
             match to.as_str() {
                 Some(to) if !to.is_empty() => {
-                    sbom.dependencies.push((from.to_string(), to.to_string()))
+                    if let (Some(&f), Some(&t)) = (first.get(from), first.get(to)) {
+                        out.push((f, t));
+                    }
                 }
                 _ => ctx.schema(
                     format!("{dp}/dependsOn/{j}"),
@@ -325,6 +347,7 @@ fn collect_dependencies(ctx: &mut Ctx, doc: &Value, sbom: &mut Sbom) {
             }
         }
     }
+    out
 }
 
 #[cfg(test)]
@@ -358,11 +381,18 @@ mod tests {
             sbom.components[1].hashes,
             [format!("sha256:{}", "ab".repeat(32))]
         );
+        let refs = |pairs: &[(u32, u32)]| -> Vec<(String, String)> {
+            let local = |i: u32| sbom.components[i as usize].local_ref.clone();
+            pairs.iter().map(|&(a, b)| (local(a), local(b))).collect()
+        };
         assert_eq!(
-            sbom.includes,
+            refs(&sbom.includes),
             [("a".to_string(), "/components/0/components/0".to_string())]
         );
-        assert_eq!(sbom.dependencies, [("app".to_string(), "a".to_string())]);
+        assert_eq!(
+            refs(&sbom.dependencies),
+            [("app".to_string(), "a".to_string())]
+        );
     }
 
     #[test]

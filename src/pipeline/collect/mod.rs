@@ -86,10 +86,21 @@ pub struct Sbom {
     /// Local refs of the components the document describes (CycloneDX `metadata.component`,
     /// SPDX `documentDescribes` / `DESCRIBES`).
     pub described: Vec<String>,
-    /// `(from, to)`: `from` depends on `to`.
-    pub dependencies: Vec<(String, String)>,
-    /// `(parent, child)`: nesting (CycloneDX sub-components, SPDX `CONTAINS`).
-    pub includes: Vec<(String, String)>,
+    /// `(from, to)` component indices: `from` depends on `to`. A reference names the first
+    /// component with that `local_ref`; references to no component are left out.
+    pub dependencies: Vec<(u32, u32)>,
+    /// `(parent, child)` component indices, as `dependencies`: nesting (CycloneDX
+    /// sub-components, SPDX `CONTAINS`).
+    pub includes: Vec<(u32, u32)>,
+}
+
+/// The index of the first component with each `local_ref`.
+pub fn first_indices(components: &[Component]) -> std::collections::HashMap<&str, u32> {
+    let mut first = std::collections::HashMap::with_capacity(components.len());
+    for (i, c) in components.iter().enumerate() {
+        first.entry(c.local_ref.as_str()).or_insert(i as u32);
+    }
+    first
 }
 
 /// One in-toto subject.

@@ -5,7 +5,7 @@ use super::{hash_alg_name, type_name, Component, Ctx, Sbom, SbomFormat};
 use crate::diag::{pointer_join, Code};
 use crate::pipeline::normalise::normalise_purl;
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::HashMap;
 
 /// How an SPDX relationship maps onto graph edges.
 enum Rel {
@@ -55,18 +55,14 @@ pub fn collect(ctx: &mut Ctx, doc: &Value) -> Option<Sbom> {
             sbom.components.push(c);
         }
     }
-    let known: BTreeSet<String> = sbom
-        .components
-        .iter()
-        .map(|c| c.local_ref.clone())
-        .collect();
+    let known = super::first_indices(&sbom.components);
     for (i, d) in ctx
         .optional_array(doc, "", "documentDescribes")
         .iter()
         .enumerate()
     {
         match d.as_str() {
-            Some(r) if known.contains(r) => sbom.described.push(r.to_string()),
+            Some(r) if known.contains_key(r) => sbom.described.push(r.to_string()),
             Some(_) => {} // describes a file or an external element: not a component
             None => ctx.schema(
                 format!("/documentDescribes/{i}"),
@@ -74,7 +70,10 @@ pub fn collect(ctx: &mut Ctx, doc: &Value) -> Option<Sbom> {
             ),
         }
     }
-    collect_relationships(ctx, doc, &known, &mut sbom);
+    let mut pairs = Pairs::default();
+    collect_relationships(ctx, doc, &known, &mut sbom.described, &mut pairs);
+    sbom.dependencies = pairs.dependencies;
+    sbom.includes = pairs.includes;
     sbom.described.sort();
     sbom.described.dedup();
     Some(sbom)
@@ -272,7 +271,20 @@ fn strip_actor(s: &str) -> Option<String> {
     (!name.is_empty() && s != "NOASSERTION").then(|| name.to_string())
 }
 
-fn collect_relationships(ctx: &mut Ctx, doc: &Value, known: &BTreeSet<String>, sbom: &mut Sbom) {
+/// Component-index pairs found in `relationships[]`.
+#[derive(Default)]
+struct Pairs {
+    dependencies: Vec<(u32, u32)>,
+    includes: Vec<(u32, u32)>,
+}
+
+fn collect_relationships(
+    ctx: &mut Ctx,
+    doc: &Value,
+    known: &HashMap<&str, u32>,
+    described: &mut Vec<String>,
+    pairs: &mut Pairs,
+) {
     for (i, r) in ctx
         .optional_array(doc, "", "relationships")
         .iter()
@@ -289,15 +301,15 @@ fn collect_relationships(ctx: &mut Ctx, doc: &Value, known: &BTreeSet<String>, s
         match relationship(kind) {
             Some(Rel::Describes { reversed }) => {
                 let target = if reversed { a } else { b };
-                if known.contains(target) {
-                    sbom.described.push(target.to_string());
+                if known.contains_key(target) {
+                    described.push(target.to_string());
                 }
             }
             Some(Rel::DependsOn { reversed }) => {
-                push_pair(&mut sbom.dependencies, known, a, b, reversed)
+                push_pair(&mut pairs.dependencies, known, a, b, reversed)
             }
             Some(Rel::Includes { reversed }) => {
-                push_pair(&mut sbom.includes, known, a, b, reversed)
+                push_pair(&mut pairs.includes, known, a, b, reversed)
             }
             None => {}
         }
@@ -305,15 +317,15 @@ fn collect_relationships(ctx: &mut Ctx, doc: &Value, known: &BTreeSet<String>, s
 }
 
 fn push_pair(
-    out: &mut Vec<(String, String)>,
-    known: &BTreeSet<String>,
+    out: &mut Vec<(u32, u32)>,
+    known: &HashMap<&str, u32>,
     a: &str,
     b: &str,
     reversed: bool,
 ) {
     let (from, to) = if reversed { (b, a) } else { (a, b) };
-    if known.contains(from) && known.contains(to) {
-        out.push((from.to_string(), to.to_string()));
+    if let (Some(&from), Some(&to)) = (known.get(from), known.get(to)) {
+        out.push((from, to));
     }
 }
 
@@ -347,10 +359,7 @@ mod tests {
         let sbom = collect(&mut ctx, &doc("SPDX-2.3")).unwrap();
         assert!(ctx.diagnostics.is_empty(), "{:?}", ctx.diagnostics);
         assert_eq!(sbom.described, ["SPDXRef-app"]);
-        assert_eq!(
-            sbom.dependencies,
-            [("SPDXRef-app".to_string(), "SPDXRef-lib".to_string())]
-        );
+        assert_eq!(sbom.dependencies, [(0, 1)], "app depends on lib");
         assert_eq!(sbom.components[1].purl.as_deref(), Some("pkg:pypi/lib-x@1"));
         assert_eq!(
             sbom.components[0].hashes,
