@@ -18,9 +18,39 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashSet};
 
-/// Adds every collected document of every file to the graph. Groups of files are emitted into
-/// partial graphs in parallel, which the builder merges when it finishes (the same graph as
-/// adding everything here one file after the other).
+/// What the SBOMs of one file become as soon as the file is collected (see [`take_sboms`]).
+#[derive(Debug, Default)]
+pub struct SbomPart {
+    /// The SBOM, component and artifact nodes and their edges.
+    pub graph: GraphBuilder,
+    /// `(purl, component id)` of every component with a purl, for the VEX step's targets.
+    pub purls: Vec<(String, NodeId)>,
+}
+
+/// Emits the SBOMs of a file just collected into their own graph part, then releases their
+/// components: nothing after this reads them, and a bundle's components are most of its
+/// memory. The emptied [`Sbom`]s stay, so that later steps still see the documents.
+pub fn take_sboms(file: &mut CollectedFile, index: &ArtifactIndex) -> SbomPart {
+    let mut part = SbomPart::default();
+    for doc in &file.documents {
+        if let Content::Sbom(sbom) = &doc.content {
+            emit_sbom(&mut part, doc, sbom, index);
+        }
+    }
+    for doc in &mut file.documents {
+        if let Content::Sbom(sbom) = &mut doc.content {
+            sbom.components = Vec::new();
+            sbom.dependencies = Vec::new();
+            sbom.includes = Vec::new();
+        }
+    }
+    part
+}
+
+/// Adds every collected document of every file to the graph, except SBOMs, which
+/// [`take_sboms`] emitted already. Groups of files are emitted into partial graphs in parallel,
+/// which the builder merges when it finishes (the same graph as adding everything here one file
+/// after the other).
 pub fn emit_documents(builder: &mut GraphBuilder, files: &[CollectedFile], index: &ArtifactIndex) {
     const FILES_PER_PART: usize = 8;
     let parts: Vec<GraphBuilder> = files
@@ -42,7 +72,8 @@ fn emit_file(builder: &mut GraphBuilder, file: &CollectedFile, index: &ArtifactI
     let mut attestation: Option<(NodeId, String)> = None;
     for doc in &file.documents {
         let id = match &doc.content {
-            Content::Sbom(sbom) => Some(emit_sbom(builder, doc, sbom, index)),
+            // Emitted by `take_sboms`; its id is still the end of a `carries` edge.
+            Content::Sbom(_) => Some(NodeId::from_digest_hex(&doc.normalised_digest)),
             Content::Attestation(att) => {
                 let id = emit_attestation(builder, doc, att, index);
                 attestation = Some((id, format!("{}/payload/predicate", doc.pointer)));
@@ -81,7 +112,8 @@ fn fields(v: Value) -> BTreeMap<String, Value> {
     }
 }
 
-fn emit_sbom(b: &mut GraphBuilder, doc: &Document, sbom: &Sbom, index: &ArtifactIndex) -> NodeId {
+fn emit_sbom(part: &mut SbomPart, doc: &Document, sbom: &Sbom, index: &ArtifactIndex) -> NodeId {
+    let b = &mut part.graph;
     let id = NodeId::from_digest_hex(&doc.normalised_digest);
     let format = match sbom.format {
         SbomFormat::Cyclonedx => "CycloneDX",
@@ -103,6 +135,12 @@ fn emit_sbom(b: &mut GraphBuilder, doc: &Document, sbom: &Sbom, index: &Artifact
         .iter()
         .map(|c| emit_component(b, doc, c))
         .collect();
+    part.purls.extend(
+        sbom.components
+            .iter()
+            .zip(&ids)
+            .filter_map(|(c, id)| Some((c.purl.clone()?, *id))),
+    );
     // A ref stands for the first component that has it.
     let first = first_indices(&sbom.components);
     let described: HashSet<&str> = sbom.described.iter().map(String::as_str).collect();

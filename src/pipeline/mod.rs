@@ -157,6 +157,8 @@ pub fn reconcile(bundle: &Bundle, options: &Options, progress: &dyn ProgressSink
 struct Gathered {
     index: ArtifactIndex,
     collected: Vec<CollectedFile>,
+    /// Each file's SBOMs, emitted as the file was collected (their components released).
+    sboms: Vec<emit::SbomPart>,
     verification: VerificationReport,
     verify_diagnostics: Vec<Diagnostic>,
 }
@@ -178,12 +180,13 @@ fn gather(bundle: &Bundle, options: &Options, progress: &dyn ProgressSink) -> Ga
     });
 
     let done = AtomicU64::new(0);
-    let mut collected: Vec<CollectedFile> = bundle
+    let (mut collected, sboms): (Vec<CollectedFile>, Vec<emit::SbomPart>) = bundle
         .files
         .par_iter()
         .zip(digests.into_par_iter())
         .map(|(f, digest)| {
-            let c = collect::collect_file(&f.path, &f.bytes, digest);
+            let mut c = collect::collect_file(&f.path, &f.bytes, digest);
+            let sboms = emit::take_sboms(&mut c, &index);
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             progress.report(Progress {
                 stage: Stage::Parsing,
@@ -191,9 +194,9 @@ fn gather(bundle: &Bundle, options: &Options, progress: &dyn ProgressSink) -> Ga
                 total,
                 bytes: 0,
             });
-            c
+            (c, sboms)
         })
-        .collect();
+        .unzip();
     let (verification, verify_diagnostics) =
         verify_bundle(bundle, &mut collected, options, progress);
 
@@ -207,6 +210,7 @@ fn gather(bundle: &Bundle, options: &Options, progress: &dyn ProgressSink) -> Ga
     Gathered {
         index,
         collected,
+        sboms,
         verification,
         verify_diagnostics,
     }
@@ -224,15 +228,21 @@ fn link(
     let Gathered {
         index,
         mut collected,
+        sboms,
         verification,
         verify_diagnostics,
     } = gathered;
     let vex = merge::merge(&collected, options.trust_policy.as_ref());
     let mut builder = GraphBuilder::new();
+    let mut purls = Vec::new();
+    for part in sboms {
+        builder.absorb(part.graph);
+        purls.extend(part.purls);
+    }
     emit::emit_documents(&mut builder, &collected, &index);
     emit::emit_signatures(&mut builder, &verification);
     emit::emit_exports(&mut builder, &verification.exports, &index);
-    emit::vex::emit_vex(&mut builder, &vex, &collected, &index);
+    emit::vex::emit_vex(&mut builder, &vex, purls, &index);
     // Everything the graph needs is in the builder now: the parsed documents' memory can serve
     // the merge and sort of the graph instead of adding to the peak.
     collected

@@ -6,9 +6,8 @@
 //! digest (the artifact node is created if needed); for `product#subcomponent` both sides are
 //! linked when they resolve. Any other target stays a field of the statement.
 
-use super::{component_id, emit_artifact, fields};
+use super::{emit_artifact, fields};
 use crate::graph::{EdgeType, GraphBuilder, NodeId, NodeKind};
-use crate::pipeline::collect::{CollectedFile, Content};
 use crate::pipeline::index::{ArtifactIndex, DigestAlgorithm, DigestKey};
 use crate::pipeline::merge::{identity, MergedDocument, MergedStatement, VexDecision, VexMerge};
 use crate::vex::statement::format_timestamp;
@@ -18,13 +17,14 @@ use serde_json::json;
 use std::collections::HashMap;
 
 /// Adds the merged VEX of step 4 to the graph. Run after the SBOMs are emitted.
+/// `purls` are the `(purl, component id)` pairs of every SBOM (see [`super::take_sboms`]).
 pub fn emit_vex(
     b: &mut GraphBuilder,
     merge: &VexMerge,
-    files: &[CollectedFile],
+    purls: Vec<(String, NodeId)>,
     index: &ArtifactIndex,
 ) {
-    let components = component_purls(files);
+    let components = component_purls(purls);
     for doc in &merge.documents {
         emit_document(b, doc);
     }
@@ -49,17 +49,7 @@ pub fn emit_vex(
 
 /// Normalised purl → component node id (the smallest, when several components share it), over
 /// every SBOM of the bundle. Each distinct purl is normalised once, in parallel.
-fn component_purls(files: &[CollectedFile]) -> HashMap<String, NodeId> {
-    let mut pairs: Vec<(&str, NodeId)> = files
-        .par_iter()
-        .flat_map_iter(|f| &f.documents)
-        .filter_map(|d| match &d.content {
-            Content::Sbom(sbom) => Some(sbom),
-            _ => None,
-        })
-        .flat_map_iter(|s| &s.components)
-        .filter_map(|c| Some((c.purl.as_deref()?, component_id(c))))
-        .collect();
+fn component_purls(mut pairs: Vec<(String, NodeId)>) -> HashMap<String, NodeId> {
     // Sorted by (purl, id): the first of each purl has its smallest id.
     pairs.par_sort_unstable();
     pairs.dedup_by(|next, kept| next.0 == kept.0);
