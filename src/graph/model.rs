@@ -271,6 +271,31 @@ impl EvidenceGraph {
         self.adjacent(id, petgraph::Direction::Incoming)
     }
 
+    /// `(type, position of the other end)` of the edges leaving (`outgoing`) or arriving at the
+    /// node at `position`, sorted by that position, then type (the id order of the other end):
+    /// no id is copied or looked up, for views that redraw them every frame.
+    pub fn adjacent_positions(&self, position: usize, outgoing: bool) -> Vec<(EdgeType, usize)> {
+        use petgraph::visit::EdgeRef;
+        let dir = if outgoing {
+            petgraph::Direction::Outgoing
+        } else {
+            petgraph::Direction::Incoming
+        };
+        if position >= self.graph.node_count() {
+            return Vec::new();
+        }
+        let mut out: Vec<(usize, EdgeType)> = self
+            .graph
+            .edges_directed(NodeIndex::new(position), dir)
+            .map(|e| {
+                let other = if outgoing { e.target() } else { e.source() };
+                (other.index(), *e.weight())
+            })
+            .collect();
+        out.sort_unstable();
+        out.into_iter().map(|(p, kind)| (kind, p)).collect()
+    }
+
     /// Adjacent edges through petgraph's adjacency lists: O(degree), not O(edges).
     fn adjacent(&self, id: &NodeId, dir: petgraph::Direction) -> Vec<Edge> {
         use petgraph::visit::EdgeRef;

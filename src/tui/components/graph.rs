@@ -24,17 +24,14 @@ pub type EdgeRow = (Dir, EdgeType, usize);
 /// The selected node's edges: outgoing first, then incoming.
 pub fn edge_rows(r: &Ready, position: usize) -> Vec<EdgeRow> {
     let g = &r.model.graph;
-    let Some(node) = g.node_at(position) else {
-        return Vec::new();
-    };
     let out = g
-        .outgoing(&node.id)
+        .adjacent_positions(position, true)
         .into_iter()
-        .filter_map(|e| Some((Dir::Out, e.kind, g.position(&e.target)?)));
+        .map(|(kind, p)| (Dir::Out, kind, p));
     let inc = g
-        .incoming(&node.id)
+        .adjacent_positions(position, false)
         .into_iter()
-        .filter_map(|e| Some((Dir::In, e.kind, g.position(&e.source)?)));
+        .map(|(kind, p)| (Dir::In, kind, p));
     out.chain(inc).collect()
 }
 
