@@ -1,7 +1,7 @@
 //! Inputs the fuzz targets in `fuzz/` found crashing, kept as regression tests: each runs the
 //! input through the function that failed and through the whole pipeline.
 
-use evx::bundle::{Bundle, BundleFile, BundleForm};
+use evx::bundle::{Bundle, BundleFile};
 use evx::pipeline::collect::FileStatus;
 use evx::pipeline::normalise::{normalise_if_purl, normalise_string};
 use evx::pipeline::{self, Options};
@@ -9,15 +9,8 @@ use evx::progress::NoProgress;
 use std::path::PathBuf;
 
 fn one_file_bundle(path: &str, bytes: &[u8]) -> Bundle {
-    Bundle {
-        source: PathBuf::from("regression"),
-        form: BundleForm::Directory,
-        files: vec![BundleFile {
-            path: path.to_string(),
-            bytes: bytes.to_vec(),
-        }],
-        diagnostics: Vec::new(),
-    }
+    let file = BundleFile::new(path.to_string(), bytes.to_vec());
+    Bundle::in_memory(PathBuf::from("regression"), vec![file])
 }
 
 /// `fuzz/artifacts/purl/crash-d6bf130d42b95041c8c9054272b6ec218bb1f556` (target `purl`):

@@ -19,7 +19,7 @@
 //! invalid UTF-8, a BOM, NUL bytes, a bad NDJSON line), and the peak memory of the `evx`
 //! binary on a gzip and a zstd bomb (under 200 MB, measured with GNU time where it exists).
 
-use evx::bundle::{Bundle, BundleFile, BundleForm};
+use evx::bundle::{Bundle, BundleFile};
 use evx::diag::Code;
 use evx::pipeline::collect::FileStatus;
 use evx::pipeline::{self, Options, Reconciled};
@@ -36,20 +36,11 @@ const GOOD_SBOM: &str = r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version
 const GOOD_PATH: &str = "sboms/good.cdx.json";
 
 fn in_memory(files: &[(&str, &[u8])]) -> Bundle {
-    let mut files: Vec<BundleFile> = files
+    let files: Vec<BundleFile> = files
         .iter()
-        .map(|(path, bytes)| BundleFile {
-            path: path.to_string(),
-            bytes: bytes.to_vec(),
-        })
+        .map(|(path, bytes)| BundleFile::new(path.to_string(), bytes.to_vec()))
         .collect();
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Bundle {
-        source: PathBuf::from("hostile"),
-        form: BundleForm::Directory,
-        files,
-        diagnostics: Vec::new(),
-    }
+    Bundle::in_memory(PathBuf::from("hostile"), files)
 }
 
 /// Reconciles `hostile` at `path` beside the good SBOM.

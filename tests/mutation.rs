@@ -14,7 +14,7 @@
 
 mod common;
 
-use evx::bundle::{self, Bundle, BundleFile, BundleForm, Limits};
+use evx::bundle::{self, Bundle, BundleFile, Limits};
 use evx::cli;
 use evx::diag::Severity;
 use evx::pipeline::{self, Options, Reconciled};
@@ -154,18 +154,11 @@ fn assets(name: &str) -> PathBuf {
 }
 
 fn in_memory(files: Vec<(String, Vec<u8>)>) -> Bundle {
-    let mut files: Vec<BundleFile> = files
+    let files: Vec<BundleFile> = files
         .into_iter()
-        .map(|(path, bytes)| BundleFile { path, bytes })
+        .map(|(path, bytes)| BundleFile::new(path, bytes))
         .collect();
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files.dedup_by(|a, b| a.path == b.path);
-    Bundle {
-        source: PathBuf::from("mutation"),
-        form: BundleForm::Directory,
-        files,
-        diagnostics: Vec::new(),
-    }
+    Bundle::in_memory(PathBuf::from("mutation"), files)
 }
 
 /// The material: the demo bundles (as bases) and every file of them and of the corpus (as

@@ -5,7 +5,7 @@
 
 mod common;
 
-use evx::bundle::{Bundle, BundleFile, BundleForm};
+use evx::bundle::{Bundle, BundleFile};
 use evx::diag::{Code, Severity};
 use evx::graph::NodeKind;
 use evx::pipeline::collect::FileKind;
@@ -27,19 +27,10 @@ fn corpus_bundle(dir: &Path) -> Bundle {
     for (folder, _, _) in FOLDERS {
         for entry in common::manifest_entries(dir, folder) {
             let bytes = std::fs::read(dir.join(&entry.path)).expect("corpus file readable");
-            files.push(BundleFile {
-                path: entry.path,
-                bytes,
-            });
+            files.push(BundleFile::new(entry.path, bytes));
         }
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Bundle {
-        source: dir.to_path_buf(),
-        form: BundleForm::Directory,
-        files,
-        diagnostics: Vec::new(),
-    }
+    Bundle::in_memory(dir.to_path_buf(), files)
 }
 
 /// Status counts of the graph's statements read from `path`.
@@ -50,7 +41,7 @@ fn graph_statuses(model: &Reconciled, path: &str) -> BTreeMap<String, usize> {
         .nodes()
         .filter(|n| n.kind == NodeKind::VexStatement)
     {
-        if n.locations.iter().any(|l| l.file == path) {
+        if n.locations.iter().any(|l| &*l.file == path) {
             let status = n.field_str("status").unwrap_or_default().to_string();
             *out.entry(status).or_default() += 1;
         }

@@ -497,7 +497,7 @@ fn a_cyclonedx_file_that_is_sbom_and_vex_is_two_nodes() {
     let g = &model.graph;
     let at_file = |kind: NodeKind| {
         g.nodes()
-            .filter(|n| n.kind == kind && n.locations.iter().any(|l| l.file == "both.cdx.json"))
+            .filter(|n| n.kind == kind && n.locations.iter().any(|l| &*l.file == "both.cdx.json"))
             .count()
     };
     assert_eq!(

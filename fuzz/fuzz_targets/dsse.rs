@@ -20,7 +20,9 @@ fuzz_target!(|data: &[u8]| {
         }
         let mut ctx = evx::pipeline::collect::Ctx::new("att.json");
         for kind in [FileKind::Dsse, FileKind::InTotoStatement] {
-            let _ = evx::pipeline::collect::collect_document(&mut ctx, kind, &value, "");
+            evx::json::tape::with_value(&value, |j| {
+                evx::pipeline::collect::collect_document(&mut ctx, kind, j, "")
+            });
         }
     }
     reconcile(&bundle(&[

@@ -2,7 +2,7 @@
 //! (compiled in, so a target can swap one of their files for the fuzzer's bytes and reach the
 //! deep verification checks), and the whole pipeline as one call.
 
-use evx::bundle::{Bundle, BundleFile, BundleForm, Limits};
+use evx::bundle::{Bundle, BundleFile, Limits};
 use evx::cli;
 use evx::pipeline::collect::{self, Ctx, FileKind};
 use evx::pipeline::{self, Options};
@@ -108,18 +108,9 @@ pub fn bundle(files: &[(&str, &[u8])]) -> Bundle {
     let mut out: Vec<BundleFile> = Vec::new();
     for (path, bytes) in files {
         out.retain(|f| f.path != *path);
-        out.push(BundleFile {
-            path: path.to_string(),
-            bytes: bytes.to_vec(),
-        });
+        out.push(BundleFile::new(path.to_string(), bytes.to_vec()));
     }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    Bundle {
-        source: PathBuf::from("fuzz"),
-        form: BundleForm::Directory,
-        files: out,
-        diagnostics: Vec::new(),
-    }
+    Bundle::in_memory(PathBuf::from("fuzz"), out)
 }
 
 /// `base` with the file at `path` replaced (or added) by `data`.
@@ -143,9 +134,9 @@ pub fn reconcile(bundle: &Bundle) {
 /// Parses `data` strictly and, when it is JSON, hands it to the reader of `kind` whatever it
 /// looks like; then runs the pipeline over a one-file bundle holding it at `path`.
 pub fn document(kind: FileKind, path: &str, data: &[u8]) {
-    if let Ok(value) = evx::json::parse(data) {
+    if let Ok(tape) = evx::json::parse_doc(data) {
         let mut ctx = Ctx::new(path);
-        let _ = collect::collect_document(&mut ctx, kind, &value, "");
+        let _ = collect::collect_document(&mut ctx, kind, tape.root(), "");
     }
     reconcile(&bundle(&[(path, data)]));
 }

@@ -40,12 +40,13 @@ pub(super) fn read(
     form: BundleForm,
     limits: &Limits,
     progress: &dyn ProgressSink,
+    collector: Collector,
 ) -> Result<Collector, Rejection> {
     let meter = Rc::new(Meter::default());
     let mut stream = decompress(file, form, &meter, limits).map_err(Rejection::Io)?;
     let mut reader = ArchiveReader {
         budget: Budget::new(limits),
-        collector: Collector::default(),
+        collector,
         meter: meter.clone(),
         max_ratio: limits.max_ratio,
     };
@@ -139,6 +140,9 @@ impl ArchiveReader {
         let Some(path) = self.admissible_path(&entry, &raw, &shown) else {
             return ControlFlow::Continue(());
         };
+        if !self.collector.wants(&path) {
+            return ControlFlow::Continue(()); // its content is skipped with the next entry
+        }
         let size = entry.size();
         if let Err(refusal) = self.budget.admit(&shown, size) {
             return self.collector.refuse(refusal);

@@ -20,9 +20,13 @@ struct Candidate {
 }
 
 /// Reads the directory bundle at `root`.
-pub(super) fn read(root: &Path, limits: &Limits, progress: &dyn ProgressSink) -> Collector {
+pub(super) fn read(
+    root: &Path,
+    limits: &Limits,
+    progress: &dyn ProgressSink,
+    mut collector: Collector,
+) -> Collector {
     let mut budget = Budget::new(limits);
-    let mut collector = Collector::default();
     let candidates = walk(root, &mut budget, &mut collector);
     read_files(candidates, &mut budget, &mut collector, progress);
     collector
@@ -102,6 +106,9 @@ fn read_file(
     budget: &mut Budget,
     collector: &mut Collector,
 ) -> ControlFlow<()> {
+    if !collector.wants(&candidate.rel) {
+        return ControlFlow::Continue(());
+    }
     let shown = escape_control(&candidate.rel);
     if !collector.claim(&candidate.rel) {
         // Only non-UTF-8 names can collide once rendered as text.
@@ -142,6 +149,38 @@ fn read_file(
     budget.commit(len);
     collector.keep(candidate.rel, bytes);
     ControlFlow::Continue(())
+}
+
+/// Reads the file at the bundle-relative `rel` below `root` again, under the walk's rules: no
+/// component may be a symbolic link, only a regular file is read (the one that was checked),
+/// and at most `max_size` bytes. `None` when any of that fails.
+pub(super) fn read_again(root: &Path, rel: &str, max_size: u64) -> Option<Vec<u8>> {
+    let mut path = root.to_path_buf();
+    for part in rel.split('/') {
+        if matches!(part, "" | "." | "..") {
+            return None;
+        }
+        path.push(part);
+        if std::fs::symlink_metadata(&path)
+            .ok()?
+            .file_type()
+            .is_symlink()
+        {
+            return None;
+        }
+    }
+    let walked = std::fs::symlink_metadata(&path).ok()?;
+    if !walked.is_file() {
+        return None;
+    }
+    let file = File::open(&path).ok()?;
+    let opened = file.metadata().ok()?;
+    if !opened.is_file() || !same_file(&walked, &opened) {
+        return None;
+    }
+    limits::read_bounded(file, max_size, opened.len())
+        .ok()
+        .flatten()
 }
 
 #[cfg(unix)]

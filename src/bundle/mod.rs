@@ -11,12 +11,15 @@ mod limits;
 mod path;
 
 use crate::diag::{Code, Diagnostic};
-use crate::progress::{Progress, ProgressSink, Stage};
-use std::collections::HashSet;
+use crate::progress::{NoProgress, Progress, ProgressSink, Stage};
+use sha2::{Digest, Sha256};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::fs::File;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::SyncSender;
 
 /// Resource limits, each overridable by a CLI flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,8 +75,47 @@ impl BundleForm {
 pub struct BundleFile {
     /// Bundle-relative path, `/`-separated, no leading `./`.
     pub path: String,
-    /// The file's content.
+    /// The file's content; empty once [released](BundleFile::release).
     pub bytes: Vec<u8>,
+    /// Size and SHA-256 of the content when its bytes were released to save memory.
+    pub released: Option<Released>,
+}
+
+/// What is kept of a file whose bytes were released: enough to check its digest and size,
+/// and to recognise the same content when it is read again from the bundle's source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Released {
+    pub size: u64,
+    pub sha256: [u8; 32],
+}
+
+impl BundleFile {
+    /// A file read from the bundle.
+    pub fn new(path: String, bytes: Vec<u8>) -> Self {
+        BundleFile {
+            path,
+            bytes,
+            released: None,
+        }
+    }
+
+    /// Frees the bytes, keeping their size and `sha256` (which the caller computed from them).
+    /// [`Bundle::get`] reads them again from the source when asked.
+    pub fn release(&mut self, sha256: [u8; 32]) {
+        if self.released.is_none() {
+            let size = self.bytes.len() as u64;
+            self.bytes = Vec::new();
+            self.released = Some(Released { size, sha256 });
+        }
+    }
+
+    /// SHA-256 and size of the content, computed from the bytes unless they were released.
+    pub fn sha256_and_size(&self) -> ([u8; 32], u64) {
+        match self.released {
+            Some(r) => (r.sha256, r.size),
+            None => (Sha256::digest(&self.bytes).into(), self.bytes.len() as u64),
+        }
+    }
 }
 
 /// A loaded bundle: its files sorted by path, and the problems met while reading it.
@@ -87,16 +129,125 @@ pub struct Bundle {
     pub files: Vec<BundleFile>,
     /// Skipped entries, limits hit and damage found, in reading order.
     pub diagnostics: Vec<Diagnostic>,
+    /// The limits it was read under (a second reading of released files uses them again).
+    pub limits: Limits,
+    /// The single top-level directory stripped from an archive's paths, if one was.
+    pub stripped_top: Option<String>,
 }
 
 impl Bundle {
-    /// The bytes of the file at the bundle-relative `path`, if the bundle holds it. Lookups never
-    /// touch the filesystem: a path that is not in the loaded bundle simply is not there.
-    pub fn get(&self, path: &str) -> Option<&[u8]> {
+    /// The file at the bundle-relative `path`, if the bundle holds it.
+    pub fn file(&self, path: &str) -> Option<&BundleFile> {
         self.files
             .binary_search_by(|f| f.path.as_str().cmp(path))
             .ok()
-            .map(|i| self.files[i].bytes.as_slice())
+            .map(|i| &self.files[i])
+    }
+
+    /// The bytes of the file at the bundle-relative `path`, if the bundle holds it. A path that
+    /// is not in the loaded bundle simply is not there. Bytes that were
+    /// [released](BundleFile::release) are read again from the source (see [`Bundle::get_many`]).
+    pub fn get(&self, path: &str) -> Option<Cow<'_, [u8]>> {
+        self.get_many([path]).into_values().next()
+    }
+
+    /// The bytes of several files, with one second pass over the source for all those whose
+    /// bytes were released. A file read again counts only if it is still the same regular file
+    /// content (same SHA-256) under the same safety rules and limits; one that changed since
+    /// it was loaded is left out, as if absent.
+    pub fn get_many<'a, 'p>(
+        &'a self,
+        paths: impl IntoIterator<Item = &'p str>,
+    ) -> HashMap<&'a str, Cow<'a, [u8]>> {
+        let mut out = HashMap::new();
+        let mut released = HashMap::new();
+        for path in paths {
+            let Some(file) = self.file(path) else {
+                continue;
+            };
+            match file.released {
+                None => {
+                    out.insert(file.path.as_str(), Cow::Borrowed(file.bytes.as_slice()));
+                }
+                Some(r) => {
+                    released.insert(file.path.as_str(), r);
+                }
+            }
+        }
+        if !released.is_empty() {
+            for again in self.read_again(released.keys().copied()) {
+                let Some((&path, r)) = released.get_key_value(again.path.as_str()) else {
+                    continue;
+                };
+                let bytes = again.bytes;
+                let same = bytes.len() as u64 == r.size && Sha256::digest(&bytes)[..] == r.sha256;
+                if same {
+                    out.insert(path, Cow::Owned(bytes));
+                }
+            }
+        }
+        out
+    }
+
+    /// SHA-256 and size of the file at `path` without reading it again when it was released.
+    pub fn sha256_and_size(&self, path: &str) -> Option<([u8; 32], u64)> {
+        self.file(path).map(BundleFile::sha256_and_size)
+    }
+
+    /// Reads the named files from the source again, under the same rules and limits as
+    /// [`open`]: a directory's files one by one, an archive in one more pass over its stream.
+    fn read_again<'p>(&self, paths: impl Iterator<Item = &'p str>) -> Vec<BundleFile> {
+        if self.form == BundleForm::Directory {
+            let max = self.limits.max_file_size;
+            return paths
+                .filter_map(|p| {
+                    let bytes = dir::read_again(&self.source, p, max)?;
+                    Some(BundleFile::new(p.to_string(), bytes))
+                })
+                .collect();
+        }
+        let wanted: HashSet<String> = paths
+            .map(|p| match &self.stripped_top {
+                Some(top) => format!("{top}/{p}"),
+                None => p.to_string(),
+            })
+            .collect();
+        match open_wanted(&self.source, &self.limits, &NoProgress, Some(wanted)) {
+            Ok(again) => strip_top(again.files, self.stripped_top.as_deref()),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+/// `files` with `top/` removed from their paths (the files outside `top` dropped).
+fn strip_top(files: Vec<BundleFile>, top: Option<&str>) -> Vec<BundleFile> {
+    let Some(top) = top else {
+        return files;
+    };
+    files
+        .into_iter()
+        .filter_map(|mut f| {
+            let rest = f.path.strip_prefix(top)?.strip_prefix('/')?.to_string();
+            f.path = rest;
+            Some(f)
+        })
+        .collect()
+}
+
+impl Bundle {
+    /// A directory-form bundle held in memory (tests, fuzzing): the files sorted by path, the
+    /// first of several with one path kept. Nothing can be read again from `source`.
+    pub fn in_memory(source: PathBuf, mut files: Vec<BundleFile>) -> Bundle {
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files.dedup_by(|later, first| later.path == first.path);
+        Bundle {
+            source,
+            form: BundleForm::Directory,
+            files,
+            diagnostics: Vec::new(),
+            limits: Limits::default(),
+            stripped_top: None,
+        }
     }
 }
 
@@ -104,20 +255,11 @@ impl Bundle {
 impl Bundle {
     /// A directory bundle held in memory, for unit tests: `(path, bytes)` pairs, sorted.
     pub(crate) fn from_files<B: AsRef<[u8]>>(files: &[(&str, B)]) -> Bundle {
-        let mut files: Vec<BundleFile> = files
+        let files: Vec<BundleFile> = files
             .iter()
-            .map(|(path, bytes)| BundleFile {
-                path: path.to_string(),
-                bytes: bytes.as_ref().to_vec(),
-            })
+            .map(|(path, bytes)| BundleFile::new(path.to_string(), bytes.as_ref().to_vec()))
             .collect();
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        Bundle {
-            source: PathBuf::from("test-bundle"),
-            form: BundleForm::Directory,
-            files,
-            diagnostics: Vec::new(),
-        }
+        Bundle::in_memory(PathBuf::from("test-bundle"), files)
     }
 }
 
@@ -162,22 +304,169 @@ pub fn open(
     limits: &Limits,
     progress: &dyn ProgressSink,
 ) -> Result<Bundle, OpenError> {
+    open_wanted(path, limits, progress, None)
+}
+
+/// A bundle opened by [`open_streaming`]: everything but the files, which went to the sender.
+#[derive(Debug)]
+pub struct Streamed {
+    pub source: PathBuf,
+    pub form: BundleForm,
+    pub diagnostics: Vec<Diagnostic>,
+    pub limits: Limits,
+    pub stripped_top: Option<String>,
+}
+
+impl Streamed {
+    /// The bundle these files (sorted by path here) came from.
+    pub fn into_bundle(self, mut files: Vec<BundleFile>) -> Bundle {
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Bundle {
+            source: self.source,
+            form: self.form,
+            files,
+            diagnostics: self.diagnostics,
+            limits: self.limits,
+            stripped_top: self.stripped_top,
+        }
+    }
+}
+
+/// [`open`], handing each file to `sender` as soon as it is read, with its final path, instead
+/// of keeping it: whoever receives can process files while the rest are read, and the bundle
+/// is never in memory all at once. The files are sent in reading order, not sorted.
+///
+/// An archive's paths lose their single top directory (see [`open`]) as they are read, on the
+/// guess its first file suggests. `Ok(None)` means a later file proved the guess wrong: the
+/// paths already sent are wrong, and the caller must discard them and [`open`] the bundle.
+///
+/// # Errors
+/// As [`open`].
+pub fn open_streaming(
+    path: &Path,
+    limits: &Limits,
+    progress: &dyn ProgressSink,
+    sender: SyncSender<BundleFile>,
+) -> Result<Option<Streamed>, OpenError> {
     let meta = std::fs::metadata(path).map_err(|e| io_error(path, e))?;
+    let mut collector = Collector::default();
     let (form, collector) = if meta.is_dir() {
         std::fs::read_dir(path).map_err(|e| io_error(path, e))?;
-        (BundleForm::Directory, dir::read(path, limits, progress))
+        collector.stream = Some(Stream::new(sender, TopGuess::NoStrip));
+        (
+            BundleForm::Directory,
+            dir::read(path, limits, progress, collector),
+        )
     } else if meta.is_file() {
-        open_archive(path, limits, progress)?
+        collector.stream = Some(Stream::new(sender, TopGuess::Undecided));
+        open_archive(path, limits, progress, collector)?
+    } else {
+        return Err(not_a_bundle(path));
+    };
+    let Some(stream) = collector.stream else {
+        return Ok(None);
+    };
+    let stripped_top = match stream.top {
+        TopGuess::Wrong => return Ok(None),
+        TopGuess::Top(top) => Some(top),
+        TopGuess::Undecided | TopGuess::NoStrip => None,
+    };
+    Ok(Some(Streamed {
+        source: path.to_path_buf(),
+        form,
+        diagnostics: collector.diagnostics,
+        limits: *limits,
+        stripped_top,
+    }))
+}
+
+/// The top directory a streamed archive's paths lose, as guessed from its first file.
+#[derive(Debug)]
+enum TopGuess {
+    /// No file read yet.
+    Undecided,
+    /// Every file so far lies under this directory.
+    Top(String),
+    /// Paths are kept as they are (a directory bundle, or a first file at the top level).
+    NoStrip,
+    /// A file outside the guessed directory came after others were sent with it stripped.
+    Wrong,
+}
+
+/// Where a streaming open sends files.
+#[derive(Debug)]
+struct Stream {
+    sender: SyncSender<BundleFile>,
+    top: TopGuess,
+}
+
+impl Stream {
+    fn new(sender: SyncSender<BundleFile>, top: TopGuess) -> Self {
+        Stream { sender, top }
+    }
+
+    /// Sends a file under its final path (see [`TopGuess`]); nothing more once the guess is
+    /// wrong or the receiver is gone.
+    fn send(&mut self, path: String, bytes: Vec<u8>) {
+        if matches!(self.top, TopGuess::Undecided) {
+            self.top = match path.split_once('/') {
+                Some((top, _)) => TopGuess::Top(top.to_string()),
+                None => TopGuess::NoStrip,
+            };
+        }
+        let path = match &self.top {
+            TopGuess::Top(top) => match path
+                .strip_prefix(top.as_str())
+                .and_then(|p| p.strip_prefix('/'))
+            {
+                Some(rest) => rest.to_string(),
+                None => {
+                    self.top = TopGuess::Wrong;
+                    return;
+                }
+            },
+            TopGuess::Wrong => return,
+            TopGuess::NoStrip | TopGuess::Undecided => path,
+        };
+        // A receiver that is gone has stopped caring; the reading simply runs to its end.
+        let _ = self.sender.send(BundleFile::new(path, bytes));
+    }
+}
+
+/// [`open`], keeping only the files whose paths (as written, before any top directory is
+/// stripped) are `wanted`, when given; the others are not read at all.
+fn open_wanted(
+    path: &Path,
+    limits: &Limits,
+    progress: &dyn ProgressSink,
+    wanted: Option<HashSet<String>>,
+) -> Result<Bundle, OpenError> {
+    let meta = std::fs::metadata(path).map_err(|e| io_error(path, e))?;
+    let collector = Collector {
+        wanted,
+        ..Collector::default()
+    };
+    // A second reading keeps only some files, so it cannot tell which top directory to strip.
+    let second_reading = collector.wanted.is_some();
+    let (form, collector) = if meta.is_dir() {
+        std::fs::read_dir(path).map_err(|e| io_error(path, e))?;
+        let collector = dir::read(path, limits, progress, collector);
+        (BundleForm::Directory, collector)
+    } else if meta.is_file() {
+        open_archive(path, limits, progress, collector)?
     } else {
         // Fifos and devices are never opened: reading them could block or never end.
         return Err(not_a_bundle(path));
     };
-    let (files, diagnostics) = collector.finish(form != BundleForm::Directory);
+    let strip = form != BundleForm::Directory && !second_reading;
+    let (files, diagnostics, stripped_top) = collector.finish(strip);
     Ok(Bundle {
         source: path.to_path_buf(),
         form,
         files,
         diagnostics,
+        limits: *limits,
+        stripped_top,
     })
 }
 
@@ -185,15 +474,17 @@ fn open_archive(
     path: &Path,
     limits: &Limits,
     progress: &dyn ProgressSink,
+    collector: Collector,
 ) -> Result<(BundleForm, Collector), OpenError> {
     let mut file = File::open(path).map_err(|e| io_error(path, e))?;
     let form = detect::detect_file(&mut file)
         .map_err(|e| io_error(path, e))?
         .ok_or_else(|| not_a_bundle(path))?;
-    let collector = archive::read(file, form, limits, progress).map_err(|e| match e {
-        archive::Rejection::NotTar => not_a_bundle(path),
-        archive::Rejection::Io(source) => io_error(path, source),
-    })?;
+    let collector =
+        archive::read(file, form, limits, progress, collector).map_err(|e| match e {
+            archive::Rejection::NotTar => not_a_bundle(path),
+            archive::Rejection::Io(source) => io_error(path, source),
+        })?;
     Ok((form, collector))
 }
 
@@ -250,9 +541,18 @@ struct Collector {
     files: Vec<BundleFile>,
     seen: HashSet<String>,
     diagnostics: Vec<Diagnostic>,
+    /// When set, only these paths (as written) are read; the rest are passed over.
+    wanted: Option<HashSet<String>>,
+    /// When set, files go there as they are read instead of into `files`.
+    stream: Option<Stream>,
 }
 
 impl Collector {
+    /// Whether the file at `path` (as written) is to be read.
+    fn wants(&self, path: &str) -> bool {
+        self.wanted.as_ref().is_none_or(|w| w.contains(path))
+    }
+
     /// Claims a normalised path for an entry about to be read; `false` if an earlier entry
     /// already had it (the earlier one wins, even if it was skipped for its size).
     fn claim(&mut self, path: &str) -> bool {
@@ -260,7 +560,10 @@ impl Collector {
     }
 
     fn keep(&mut self, path: String, bytes: Vec<u8>) {
-        self.files.push(BundleFile { path, bytes });
+        match &mut self.stream {
+            Some(stream) => stream.send(path, bytes),
+            None => self.files.push(BundleFile::new(path, bytes)),
+        }
     }
 
     fn report(&mut self, diagnostic: Diagnostic) {
@@ -290,12 +593,15 @@ impl Collector {
         }
     }
 
-    fn finish(mut self, strip_top_dir: bool) -> (Vec<BundleFile>, Vec<Diagnostic>) {
-        if strip_top_dir {
-            path::strip_single_top_dir(&mut self.files);
-        }
+    /// The files sorted by path, the diagnostics, and the top directory stripped, if any.
+    fn finish(mut self, strip_top_dir: bool) -> (Vec<BundleFile>, Vec<Diagnostic>, Option<String>) {
+        let stripped = if strip_top_dir {
+            path::strip_single_top_dir(&mut self.files)
+        } else {
+            None
+        };
         self.files.sort_by(|a, b| a.path.cmp(&b.path));
-        (self.files, self.diagnostics)
+        (self.files, self.diagnostics, stripped)
     }
 }
 
@@ -319,7 +625,7 @@ mod tests {
         assert!(c.claim("a"));
         c.keep("a".into(), vec![]);
         assert!(!c.claim("b"));
-        let (files, diags) = c.finish(false);
+        let (files, diags, _) = c.finish(false);
         let paths: Vec<_> = files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, ["a", "b"]);
         assert!(diags.is_empty());
@@ -328,8 +634,8 @@ mod tests {
     #[test]
     fn get_finds_files_by_exact_path_only() {
         let bundle = Bundle::from_files(&[("b/x.json", [1u8]), ("a", [2u8])]);
-        assert_eq!(bundle.get("b/x.json"), Some(&[1u8][..]));
-        assert_eq!(bundle.get("a"), Some(&[2u8][..]));
+        assert_eq!(bundle.get("b/x.json").as_deref(), Some(&[1u8][..]));
+        assert_eq!(bundle.get("a").as_deref(), Some(&[2u8][..]));
         assert_eq!(bundle.get("./a"), None);
         assert_eq!(bundle.get("../a"), None);
     }

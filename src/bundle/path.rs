@@ -38,17 +38,16 @@ fn has_drive_prefix(raw: &str) -> bool {
 
 /// If every file lies under one single top-level directory, strips that directory from every
 /// path, so `demo/a.json` and `demo/sboms/b.json` become `a.json` and `sboms/b.json`.
-pub(super) fn strip_single_top_dir(files: &mut [BundleFile]) {
-    let Some(top) = files.first().and_then(|f| top_dir(&f.path)) else {
-        return;
-    };
-    let top = top.to_string();
+/// Returns the directory stripped, if any.
+pub(super) fn strip_single_top_dir(files: &mut [BundleFile]) -> Option<String> {
+    let top = files.first().and_then(|f| top_dir(&f.path))?.to_string();
     if !files.iter().all(|f| top_dir(&f.path) == Some(&top)) {
-        return;
+        return None;
     }
     for file in files {
         file.path.replace_range(..=top.len(), "");
     }
+    Some(top)
 }
 
 fn top_dir(path: &str) -> Option<&str> {
@@ -100,10 +99,7 @@ mod tests {
     fn files(paths: &[&str]) -> Vec<BundleFile> {
         paths
             .iter()
-            .map(|p| BundleFile {
-                path: p.to_string(),
-                bytes: Vec::new(),
-            })
+            .map(|p| BundleFile::new(p.to_string(), Vec::new()))
             .collect()
     }
 
@@ -114,7 +110,7 @@ mod tests {
     #[test]
     fn strips_a_single_top_level_directory() {
         let mut f = files(&["demo/a.json", "demo/sboms/b.json"]);
-        strip_single_top_dir(&mut f);
+        assert_eq!(strip_single_top_dir(&mut f).as_deref(), Some("demo"));
         assert_eq!(paths(&f), ["a.json", "sboms/b.json"]);
     }
 

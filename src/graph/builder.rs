@@ -20,7 +20,8 @@ use std::collections::{BTreeMap, HashMap};
 #[derive(Debug, Default)]
 pub struct GraphBuilder {
     /// Every id met, as a node or as an edge's end, with its number.
-    ids: HashMap<NodeId, u32>,
+    /// (Node ids are digests already: a fast, seeded hasher is enough.)
+    ids: HashMap<NodeId, u32, foldhash::fast::RandomState>,
     /// The node of each number, once one was added.
     slots: Vec<Option<Node>>,
     /// Edges as added, duplicates included.
@@ -74,6 +75,15 @@ impl GraphBuilder {
         self.absorbed.push(other);
     }
 
+    /// Every node of `kind` added so far, here and in absorbed builders (a node met in several
+    /// parts once per part, unmerged).
+    pub fn nodes_of_kind(&self, kind: NodeKind) -> impl Iterator<Item = &Node> + '_ {
+        std::iter::once(self)
+            .chain(&self.absorbed)
+            .flat_map(|part| part.slots.iter().flatten())
+            .filter(move |node| node.kind == kind)
+    }
+
     pub fn add_edge(&mut self, source: &NodeId, target: &NodeId, kind: EdgeType) {
         let edge = (self.number(source), self.number(target), kind);
         self.edges.push(edge);
@@ -84,7 +94,7 @@ impl GraphBuilder {
     pub fn finish(mut self) -> EvidenceGraph {
         let mut parts = std::mem::take(&mut self.absorbed);
         parts.push(self);
-        let (nodes, ranks) = merge_nodes(&mut parts);
+        let (mut graph, ranks) = merge_nodes(&mut parts);
         // Sorting by the positions of the ends (then type) is sorting by (source, target, type).
         let mut keyed: Vec<(u32, u32, EdgeType)> = parts
             .par_iter_mut()
@@ -99,12 +109,11 @@ impl GraphBuilder {
         drop((parts, ranks));
         keyed.par_sort_unstable();
         keyed.dedup();
-        let mut graph = DiGraph::with_capacity(nodes.len(), keyed.len());
         let mut kind_counts = BTreeMap::new();
-        for node in nodes {
+        for node in graph.node_weights() {
             *kind_counts.entry(node.kind).or_insert(0) += 1;
-            graph.add_node(node);
         }
+        graph.reserve_exact_edges(keyed.len());
         for (source, target, kind) in keyed {
             graph.add_edge(
                 NodeIndex::new(source as usize),
@@ -121,54 +130,42 @@ impl GraphBuilder {
     }
 }
 
-/// Every node of every part, merged by id and sorted by id; and for each part, the position in
-/// that order of each of its numbers (`u32::MAX` for an id no part has a node for).
-fn merge_nodes(parts: &mut [GraphBuilder]) -> (Vec<Node>, Vec<Vec<u32>>) {
-    // Numbers of all parts laid end to end: part `p`'s number `n` is `offsets[p] + n`.
-    let mut offsets = Vec::with_capacity(parts.len());
-    let mut total = 0usize;
-    for part in parts.iter() {
-        offsets.push(total);
-        total += part.slots.len();
-    }
-    let mut slots: Vec<Option<Node>> = Vec::with_capacity(total);
-    for part in parts.iter_mut() {
-        slots.append(&mut part.slots);
-    }
-    // (id, global number) of every id met: sorted, so equal ids are adjacent.
-    let mut entries: Vec<(NodeId, u32)> = parts
+/// Every node of every part, merged by id and sorted by id, as the nodes of a new petgraph
+/// (taken out of the parts' slots); and for each part, the position in that order of each of
+/// its numbers (`u32::MAX` for an id no part has a node for).
+fn merge_nodes(parts: &mut [GraphBuilder]) -> (DiGraph<Node, EdgeType>, Vec<Vec<u32>>) {
+    // (id, part, number in the part) of every id met: sorted, so equal ids are adjacent.
+    let mut entries: Vec<(NodeId, u32, u32)> = parts
         .par_iter_mut()
-        .zip(offsets.par_iter())
-        .flat_map_iter(|(part, offset)| {
+        .enumerate()
+        .flat_map_iter(|(p, part)| {
             std::mem::take(&mut part.ids)
                 .into_iter()
-                .map(move |(id, n)| (id, (offset + n as usize) as u32))
+                .map(move |(id, n)| (id, p as u32, n))
         })
         .collect();
     entries.par_sort_unstable();
-    let mut rank = vec![u32::MAX; total];
-    let mut nodes: Vec<Node> = Vec::new();
+    let mut ranks: Vec<Vec<u32>> = parts
+        .iter()
+        .map(|p| vec![u32::MAX; p.slots.len()])
+        .collect();
+    let mut graph = DiGraph::with_capacity(entries.len(), 0);
     for group in entries.chunk_by(|a, b| a.0 == b.0) {
         let mut merged: Option<Node> = None;
-        for (_, n) in group {
-            if let Some(node) = slots[*n as usize].take() {
+        for &(_, p, n) in group {
+            if let Some(node) = parts[p as usize].slots[n as usize].take() {
                 place(&mut merged, node);
             }
         }
         if let Some(node) = merged {
-            for (_, n) in group {
-                rank[*n as usize] = nodes.len() as u32;
+            let position = graph.node_count() as u32;
+            for &(_, p, n) in group {
+                ranks[p as usize][n as usize] = position;
             }
-            nodes.push(node);
+            graph.add_node(node);
         }
     }
-    let ends = offsets.iter().skip(1).copied().chain([total]);
-    let per_part = offsets
-        .iter()
-        .zip(ends)
-        .map(|(start, end)| rank[*start..end].to_vec())
-        .collect();
-    (nodes, per_part)
+    (graph, ranks)
 }
 
 /// Puts `node` into its slot, merging it with the node already there.
@@ -448,7 +445,7 @@ mod tests {
                 format!("n{}", (i * 7) % 5),
                 fields(json!({"x": [x, x % 3], "s": format!("v{}", i % 4)})),
                 Some(Location {
-                    file: format!("f{i}"),
+                    file: format!("f{i}").into(),
                     pointer: String::new(),
                 }),
             );

@@ -5,6 +5,7 @@ use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// A node id: `sha256:<64 lowercase hex>`, derived from content only.
 ///
@@ -160,7 +161,8 @@ string_enum!(
 /// Where a node's content was found: a bundle path and a JSON pointer inside it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Location {
-    pub file: String,
+    /// Shared by every location in one file (an SBOM's components are most of a graph).
+    pub file: Arc<str>,
     pub pointer: String,
 }
 

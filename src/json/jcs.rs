@@ -1,6 +1,7 @@
 //! RFC 8785 JSON Canonicalization Scheme: a streaming writer (into a buffer or straight into
 //! SHA-256), checked against the maintained `serde_json_canonicalizer` crate.
 
+use super::tape::{Kind, J};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -138,6 +139,67 @@ fn write_value(value: &Value, depth: usize, rewrite: &mut impl Rewrite, out: &mu
                 }
             }
             out.put(b"}");
+        }
+    }
+}
+
+/// [`write_canonical`] over a value of a [`Tape`](super::tape::Tape).
+pub fn write_canonical_tape(value: J<'_, '_>, rewrite: &mut impl Rewrite, out: &mut impl Out) {
+    let mut scratch = Vec::new();
+    write_tape_value(value, 0, rewrite, out, &mut scratch);
+}
+
+/// `scratch` holds the members of the objects being written, innermost last, so that sorting
+/// them needs no allocation per object.
+fn write_tape_value<'t, 'a>(
+    value: J<'t, 'a>,
+    depth: usize,
+    rewrite: &mut impl Rewrite,
+    out: &mut impl Out,
+    scratch: &mut Vec<(&'t str, J<'t, 'a>)>,
+) {
+    match value.kind() {
+        Kind::Null => out.put(b"null"),
+        Kind::Bool(true) => out.put(b"true"),
+        Kind::Bool(false) => out.put(b"false"),
+        Kind::Number(n) => write_number(n, out),
+        Kind::String(s) => {
+            let s = rewrite.string(s);
+            write_string(&s, out);
+        }
+        Kind::Array(items) => {
+            out.put(b"[");
+            for (i, item) in items.enumerate() {
+                if i > 0 {
+                    out.put(b",");
+                }
+                write_tape_value(item, depth + 1, rewrite, out, scratch);
+            }
+            out.put(b"]");
+        }
+        Kind::Object(members) => {
+            let start = scratch.len();
+            scratch.extend(members.filter(|(k, _)| rewrite.keep(depth, k)));
+            let own = &mut scratch[start..];
+            // UTF-8 byte order is JCS's UTF-16 order unless a key holds a character at or
+            // above U+E000.
+            if own.iter().any(|(k, _)| k.bytes().any(|b| b >= 0xEE)) {
+                own.sort_unstable_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+            } else {
+                own.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            }
+            out.put(b"{");
+            for i in start..scratch.len() {
+                let (key, value) = scratch[i];
+                if i > start {
+                    out.put(b",");
+                }
+                write_string(key, out);
+                out.put(b":");
+                write_tape_value(value, depth + 1, rewrite, out, scratch);
+            }
+            out.put(b"}");
+            scratch.truncate(start);
         }
     }
 }

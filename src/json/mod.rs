@@ -3,6 +3,7 @@
 
 pub mod jcs;
 mod locate;
+pub mod tape;
 
 pub use locate::locate;
 
@@ -102,6 +103,24 @@ pub fn parse(bytes: &[u8]) -> Result<Value, JsonError> {
             column: e.column(),
             message,
         }
+    })
+}
+
+/// Parses one JSON document strictly into a [`tape::Tape`] (what [`parse`] accepts, without
+/// building a `Value` tree). A document that is not acceptable gets [`parse`]'s located error.
+pub fn parse_doc(bytes: &[u8]) -> Result<tape::Tape<'_>, JsonError> {
+    let body = strip_bom(bytes)?;
+    tape::parse_tape(body).map_err(|fast| match parse(bytes) {
+        Err(located) => located,
+        // The two readers agree on what is acceptable (tested); should they ever not, the
+        // document is still refused, with the fast reader's reason.
+        Ok(_) => JsonError {
+            code: Code::JsonParse,
+            pointer: String::new(),
+            line: fast.line(),
+            column: fast.column(),
+            message: strip_position_suffix(&fast.to_string()),
+        },
     })
 }
 
@@ -237,6 +256,18 @@ impl StrictSeed<'_> {
         } else {
             Ok(())
         }
+    }
+}
+
+/// The JSON type name of a value, for messages ("a string", "an object", …).
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }
 

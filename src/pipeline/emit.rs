@@ -17,24 +17,47 @@ use crate::verify::signatures::{short, SignatureOutcome};
 use rayon::prelude::*;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 /// What the SBOMs of one file become as soon as the file is collected (see [`take_sboms`]).
 #[derive(Debug, Default)]
 pub struct SbomPart {
     /// The SBOM, component and artifact nodes and their edges.
     pub graph: GraphBuilder,
-    /// `(purl, component id)` of every component with a purl, for the VEX step's targets.
-    pub purls: Vec<(String, NodeId)>,
+    /// Artifacts the SBOMs describe. They are emitted by [`emit_described_artifacts`] once
+    /// the whole bundle is indexed: whether one is in the bundle depends on every file.
+    pub artifacts: Vec<DescribedArtifact>,
+}
+
+/// An artifact an SBOM describes: a digest of its described component.
+#[derive(Debug)]
+pub struct DescribedArtifact {
+    sbom: NodeId,
+    digest: DigestKey,
+    name: String,
+    location: Option<Location>,
+}
+
+/// Adds the artifacts the SBOMs of `part` describe, with their `describes` edges, to `builder`.
+pub fn emit_described_artifacts(
+    builder: &mut GraphBuilder,
+    artifacts: Vec<DescribedArtifact>,
+    index: &ArtifactIndex,
+) {
+    for a in artifacts {
+        let aid = emit_artifact(builder, &a.digest, Some(&a.name), index, a.location);
+        builder.add_edge(&a.sbom, &aid, EdgeType::Describes);
+    }
 }
 
 /// Emits the SBOMs of a file just collected into their own graph part, then releases their
 /// components: nothing after this reads them, and a bundle's components are most of its
 /// memory. The emptied [`Sbom`]s stay, so that later steps still see the documents.
-pub fn take_sboms(file: &mut CollectedFile, index: &ArtifactIndex) -> SbomPart {
+pub fn take_sboms(file: &mut CollectedFile) -> SbomPart {
     let mut part = SbomPart::default();
     for doc in &file.documents {
         if let Content::Sbom(sbom) = &doc.content {
-            emit_sbom(&mut part, doc, sbom, index);
+            emit_sbom(&mut part, doc, sbom);
         }
     }
     for doc in &mut file.documents {
@@ -99,8 +122,13 @@ fn vex_document_id(v: &crate::vex::VexDocument) -> NodeId {
 }
 
 fn location(doc: &Document, pointer: &str) -> Option<Location> {
+    located(&Arc::from(doc.file.as_str()), doc, pointer)
+}
+
+/// [`location`] with the file's name shared (`file` is `doc.file`).
+fn located(file: &Arc<str>, doc: &Document, pointer: &str) -> Option<Location> {
     Some(Location {
-        file: doc.file.clone(),
+        file: Arc::clone(file),
         pointer: format!("{}{}", doc.pointer, pointer),
     })
 }
@@ -112,7 +140,7 @@ fn fields(v: Value) -> BTreeMap<String, Value> {
     }
 }
 
-fn emit_sbom(part: &mut SbomPart, doc: &Document, sbom: &Sbom, index: &ArtifactIndex) -> NodeId {
+fn emit_sbom(part: &mut SbomPart, doc: &Document, sbom: &Sbom) -> NodeId {
     let b = &mut part.graph;
     let id = NodeId::from_digest_hex(&doc.normalised_digest);
     let format = match sbom.format {
@@ -128,19 +156,20 @@ fn emit_sbom(part: &mut SbomPart, doc: &Document, sbom: &Sbom, index: &ArtifactI
         "format": format, "specVersion": sbom.spec_version, "name": sbom.name,
         "componentCount": sbom.components.len(), "normalisedDigest": format!("sha256:{}", doc.normalised_digest),
     });
-    b.add_node(id, NodeKind::Sbom, label, fields(f), location(doc, ""));
+    let file: Arc<str> = Arc::from(doc.file.as_str());
+    b.add_node(
+        id,
+        NodeKind::Sbom,
+        label,
+        fields(f),
+        located(&file, doc, ""),
+    );
 
     let ids: Vec<NodeId> = sbom
         .components
         .iter()
-        .map(|c| emit_component(b, doc, c))
+        .map(|c| emit_component(b, &file, doc, c))
         .collect();
-    part.purls.extend(
-        sbom.components
-            .iter()
-            .zip(&ids)
-            .filter_map(|(c, id)| Some((c.purl.clone()?, *id))),
-    );
     // A ref stands for the first component that has it.
     let first = first_indices(&sbom.components);
     let described: HashSet<&str> = sbom.described.iter().map(String::as_str).collect();
@@ -148,11 +177,17 @@ fn emit_sbom(part: &mut SbomPart, doc: &Document, sbom: &Sbom, index: &ArtifactI
         let cid = &ids[first.get(c.local_ref.as_str()).map_or(i, |&f| f as usize)];
         if described.contains(c.local_ref.as_str()) {
             b.add_edge(&id, cid, EdgeType::Describes);
-            for digest in c.artifact_digests() {
-                let aid =
-                    emit_artifact(b, &digest, Some(&c.name), index, location(doc, &c.pointer));
-                b.add_edge(&id, &aid, EdgeType::Describes);
-            }
+            part.artifacts
+                .extend(
+                    c.artifact_digests()
+                        .into_iter()
+                        .map(|digest| DescribedArtifact {
+                            sbom: id,
+                            digest,
+                            name: c.name.clone(),
+                            location: located(&file, doc, &c.pointer),
+                        }),
+                );
         } else {
             b.add_edge(&id, cid, EdgeType::Contains);
         }
@@ -201,7 +236,8 @@ fn write_opt_string(s: Option<&str>, out: &mut Vec<u8>) {
     }
 }
 
-fn emit_component(b: &mut GraphBuilder, doc: &Document, c: &Component) -> NodeId {
+/// `file` is `doc.file`, shared.
+fn emit_component(b: &mut GraphBuilder, file: &Arc<str>, doc: &Document, c: &Component) -> NodeId {
     let label = match &c.version {
         Some(v) => format!("{}@{v}", c.name),
         None => c.name.clone(),
@@ -222,7 +258,7 @@ fn emit_component(b: &mut GraphBuilder, doc: &Document, c: &Component) -> NodeId
         NodeKind::Component,
         label,
         fields,
-        location(doc, &c.pointer),
+        located(file, doc, &c.pointer),
     )
 }
 
@@ -350,7 +386,7 @@ fn emit_key(
     let origins = summary.map_or(&[][..], |k| k.origins.as_slice());
     for o in origins.iter().filter(|o| o.trust != KeyTrust::Pinned) {
         let location = Location {
-            file: o.file.clone(),
+            file: o.file.as_str().into(),
             pointer: o.pointer.clone(),
         };
         b.add_node(
@@ -407,7 +443,7 @@ pub fn emit_exports(b: &mut GraphBuilder, exports: &[ExportResult], index: &Arti
             .filter_map(|k| record.get(*k).map(|v| (k.to_string(), v.clone())))
             .collect();
         let location = Location {
-            file: export.file.clone(),
+            file: export.file.as_str().into(),
             pointer: export.line.map(|l| format!("line {l}")).unwrap_or_default(),
         };
         let id = b.add_node(

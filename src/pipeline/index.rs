@@ -119,6 +119,13 @@ impl DigestKey {
         })
     }
 
+    /// The 32 bytes of a SHA-256 digest; `None` for another algorithm.
+    pub fn sha256_bytes(&self) -> Option<[u8; 32]> {
+        let mut out = [0u8; 32];
+        let is_sha256 = self.algorithm == DigestAlgorithm::Sha256;
+        (is_sha256 && hex::decode_to_slice(&self.hex, &mut out).is_ok()).then_some(out)
+    }
+
     /// SHA-256 of `bytes`.
     pub fn sha256_of(bytes: &[u8]) -> DigestKey {
         DigestKey {
@@ -174,6 +181,21 @@ impl ArtifactIndex {
             ArtifactIndex { by_digest },
             hashed.into_iter().map(|(k, _)| k).collect(),
         )
+    }
+
+    /// The index of files whose digests are known: `(digest, path)` pairs.
+    pub fn from_digests<'a>(files: impl IntoIterator<Item = (&'a DigestKey, &'a str)>) -> Self {
+        let mut by_digest: BTreeMap<DigestKey, Vec<String>> = BTreeMap::new();
+        for (key, path) in files {
+            by_digest
+                .entry(key.clone())
+                .or_default()
+                .push(path.to_string());
+        }
+        for paths in by_digest.values_mut() {
+            paths.sort();
+        }
+        ArtifactIndex { by_digest }
     }
 
     /// The paths holding content with this digest.

@@ -14,6 +14,7 @@
 pub mod collect;
 pub mod emit;
 pub mod index;
+mod load;
 pub mod merge;
 pub mod normalise;
 
@@ -32,7 +33,6 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// How to run the pipeline.
 #[derive(Debug, Clone, Default)]
@@ -102,20 +102,29 @@ impl Reconciled {
     }
 }
 
-/// Opens the bundle at `path` and reconciles it.
+/// Opens the bundle at `path` and reconciles it, reading and collecting files at the same time
+/// (see [`load::stream`]): the bundle's bytes are never all in memory at once.
 pub fn reconcile_path(
     path: &Path,
     options: &Options,
     progress: &dyn ProgressSink,
 ) -> Result<Reconciled, OpenError> {
-    let bundle = bundle::open(path, &options.limits, progress)?;
-    let gathered = gather(&bundle, options, progress);
+    let (bundle, outcomes) = match load::stream(path, options, progress)? {
+        Some(streamed) => streamed,
+        None => {
+            let bundle = bundle::open(path, &options.limits, progress)?;
+            let outcomes = load::process_all(&bundle, progress);
+            (bundle, outcomes)
+        }
+    };
+    let gathered = gather(&bundle, outcomes, options, progress);
     // Nothing reads the files' bytes after verification: let the graph use their memory.
     let Bundle {
         source,
         form,
         files,
         diagnostics,
+        ..
     } = bundle;
     drop(files);
     Ok(link(
@@ -129,20 +138,26 @@ pub fn reconcile_path(
 }
 
 /// Opens and reconciles, keeping the loaded bundle: the explorer reads documents from it
-/// again on demand (the detail pane's normalised JSON).
+/// again on demand (the detail pane's normalised JSON). A directory bundle keeps no SBOM
+/// bytes: [`Bundle::get`] reads a file again from disk when it is shown. An archive keeps
+/// them, as reading one again means a pass over its whole stream.
 pub fn load_path(
     path: &Path,
     options: &Options,
     progress: &dyn ProgressSink,
 ) -> Result<(Bundle, Reconciled), OpenError> {
-    let bundle = bundle::open(path, &options.limits, progress)?;
+    let mut bundle = bundle::open(path, &options.limits, progress)?;
     let model = reconcile(&bundle, options, progress);
+    if bundle.form == bundle::BundleForm::Directory {
+        load::release_sboms(&mut bundle, &model.files);
+    }
     Ok((bundle, model))
 }
 
 /// Runs steps 1–5 and the verification over a loaded bundle.
 pub fn reconcile(bundle: &Bundle, options: &Options, progress: &dyn ProgressSink) -> Reconciled {
-    let gathered = gather(bundle, options, progress);
+    let outcomes = load::process_all(bundle, progress);
+    let gathered = gather(bundle, outcomes, options, progress);
     link(
         gathered,
         bundle.source.clone(),
@@ -163,40 +178,17 @@ struct Gathered {
     verify_diagnostics: Vec<Diagnostic>,
 }
 
-/// Steps 1–2, verification, and cross-document BOM-Links (which read BOMs again).
-fn gather(bundle: &Bundle, options: &Options, progress: &dyn ProgressSink) -> Gathered {
-    let total = bundle.files.len() as u64;
-    let (index, digests) = ArtifactIndex::build(
-        bundle
-            .files
-            .par_iter()
-            .map(|f| (f.path.as_str(), f.bytes.as_slice())),
-    );
-    progress.report(Progress {
-        stage: Stage::Indexing,
-        done: total,
-        total,
-        bytes: total_bytes(bundle),
-    });
-
-    let done = AtomicU64::new(0);
-    let (mut collected, sboms): (Vec<CollectedFile>, Vec<emit::SbomPart>) = bundle
-        .files
-        .par_iter()
-        .zip(digests.into_par_iter())
-        .map(|(f, digest)| {
-            let mut c = collect::collect_file(&f.path, &f.bytes, digest);
-            let sboms = emit::take_sboms(&mut c, &index);
-            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            progress.report(Progress {
-                stage: Stage::Parsing,
-                done: n,
-                total,
-                bytes: 0,
-            });
-            (c, sboms)
-        })
-        .unzip();
+/// Step 1's index over the processed files (in the bundle's order), verification, and
+/// cross-document BOM-Links (which read BOMs again).
+fn gather(
+    bundle: &Bundle,
+    outcomes: Vec<load::FileOutcome>,
+    options: &Options,
+    progress: &dyn ProgressSink,
+) -> Gathered {
+    let (mut collected, sboms): (Vec<CollectedFile>, Vec<emit::SbomPart>) =
+        outcomes.into_iter().map(|o| (o.collected, o.sboms)).unzip();
+    let index = ArtifactIndex::from_digests(collected.iter().map(|c| (&c.sha256, c.path.as_str())));
     let (verification, verify_diagnostics) =
         verify_bundle(bundle, &mut collected, options, progress);
 
@@ -206,7 +198,7 @@ fn gather(bundle: &Bundle, options: &Options, progress: &dyn ProgressSink) -> Ga
         total: 1,
         bytes: 0,
     });
-    merge::bomlink::resolve_cross_links(&mut collected, &bundle.files);
+    merge::bomlink::resolve_cross_links(&mut collected, bundle);
     Gathered {
         index,
         collected,
@@ -234,15 +226,14 @@ fn link(
     } = gathered;
     let vex = merge::merge(&collected, options.trust_policy.as_ref());
     let mut builder = GraphBuilder::new();
-    let mut purls = Vec::new();
     for part in sboms {
         builder.absorb(part.graph);
-        purls.extend(part.purls);
+        emit::emit_described_artifacts(&mut builder, part.artifacts, &index);
     }
     emit::emit_documents(&mut builder, &collected, &index);
     emit::emit_signatures(&mut builder, &verification);
     emit::emit_exports(&mut builder, &verification.exports, &index);
-    emit::vex::emit_vex(&mut builder, &vex, purls, &index);
+    emit::vex::emit_vex(&mut builder, &vex, &index);
     // Everything the graph needs is in the builder now: the parsed documents' memory can serve
     // the merge and sort of the graph instead of adding to the peak.
     collected
@@ -305,10 +296,6 @@ fn verify_bundle(
     );
     step(STEPS);
     (report, diagnostics)
-}
-
-fn total_bytes(bundle: &Bundle) -> u64 {
-    bundle.files.iter().map(|f| f.bytes.len() as u64).sum()
 }
 
 /// Merges collected files and the bundle reader's skipped entries into one sorted list, with

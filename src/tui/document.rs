@@ -15,20 +15,18 @@ pub fn normalised_json_lines(bundle: &Bundle, node: &Node) -> Vec<String> {
             node.kind
         )];
     };
-    let Ok(i) = bundle
-        .files
-        .binary_search_by(|f| f.path.as_str().cmp(&loc.file))
-    else {
-        return vec![format!("({} is not in the bundle)", loc.file)];
+    let Some(bytes) = bundle.get(&loc.file) else {
+        return vec![format!(
+            "({} is not in the bundle, or changed on disk since it was loaded)",
+            loc.file
+        )];
     };
     let pointer = match node.kind {
         // An envelope's interesting part is its statement, not the base64.
         NodeKind::Attestation if loc.pointer.is_empty() => "/payload",
         _ => loc.pointer.as_str(),
     };
-    match value_at(&bundle.files[i].bytes, pointer)
-        .or_else(|| value_at(&bundle.files[i].bytes, &loc.pointer))
-    {
+    match value_at(&bytes, pointer).or_else(|| value_at(&bytes, &loc.pointer)) {
         Some(v) => {
             let normalised = normalised_value(&v, profile(node));
             serde_json::to_string_pretty(&normalised)

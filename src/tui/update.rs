@@ -388,11 +388,11 @@ fn imports_enter(app: &mut App) {
     let whole_file = g.nodes().position(|n| {
         n.locations
             .iter()
-            .any(|l| l.file == file && l.pointer.is_empty())
+            .any(|l| *l.file == *file && l.pointer.is_empty())
     });
     let found = whole_file.or_else(|| {
         g.nodes()
-            .position(|n| n.locations.iter().any(|l| l.file == file))
+            .position(|n| n.locations.iter().any(|l| *l.file == *file))
     });
     match found {
         Some(p) => {

@@ -117,12 +117,15 @@ pub fn validate(
 ) -> Vec<ExportResult> {
     let mut records = Vec::new();
     for file in collected {
+        if !matches!(file.kind, FileKind::Export | FileKind::ExportStream) {
+            continue;
+        }
         let Some(bytes) = bundle.get(&file.path) else {
             continue;
         };
         match file.kind {
-            FileKind::Export => records.push(read_record(&file.path, None, bytes)),
-            FileKind::ExportStream => records.extend(read_stream(&file.path, bytes)),
+            FileKind::Export => records.push(read_record(&file.path, None, &bytes)),
+            FileKind::ExportStream => records.extend(read_stream(&file.path, &bytes)),
             _ => {}
         }
     }

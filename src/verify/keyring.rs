@@ -317,7 +317,7 @@ impl Keyring {
         let mut diagnostics = Vec::new();
         for file in collected.iter().filter(|f| f.kind == FileKind::PublicKey) {
             if let Some(bytes) = bundle.get(&file.path) {
-                self.add_key_file(&file.path, bytes, &mut diagnostics);
+                self.add_key_file(&file.path, &bytes, &mut diagnostics);
             }
         }
         self.add_manifest_keys(bundle);
@@ -407,7 +407,7 @@ impl Keyring {
     fn add_manifest_keys(&mut self, bundle: &Bundle) {
         let Some(manifest) = bundle
             .get(super::profile::MANIFEST_PATH)
-            .and_then(|b| json::parse(b).ok())
+            .and_then(|b| json::parse(&b).ok())
         else {
             return;
         };
@@ -438,7 +438,7 @@ impl Keyring {
     fn add_self_asserted(&mut self, bundle: &Bundle, diagnostics: &mut Vec<Diagnostic>) {
         let Some(value) = bundle
             .get(BUNDLE_TRUST_FILE)
-            .and_then(|b| json::parse(b).ok())
+            .and_then(|b| json::parse(&b).ok())
         else {
             return;
         };

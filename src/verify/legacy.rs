@@ -12,6 +12,7 @@ use crate::json;
 use crate::pipeline::index::{DigestAlgorithm, DigestKey};
 use serde_json::Value;
 use sha2::{Digest, Sha256, Sha384, Sha512};
+use std::collections::HashMap;
 
 /// One file a manifest or checksums file vouches for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +40,7 @@ pub fn check(
             let mut problems = Vec::new();
             for path in checksum_files {
                 if let Some(bytes) = bundle.get(path) {
-                    entries.extend(checksum_entries(path, bytes, &mut problems));
+                    entries.extend(checksum_entries(path, &bytes, &mut problems));
                 }
             }
             file_digests(&entries, bundle, problems)
@@ -217,7 +218,40 @@ fn digest_of(algorithm: DigestAlgorithm, bytes: &[u8]) -> String {
     }
 }
 
+/// The digest (in `algorithm`) and size of the file at each listed path that the bundle holds.
+/// SHA-256 comes from the bundle's record when it has one; other algorithms read the bytes,
+/// all in one pass.
+fn actual_digests<'a>(
+    entries: &'a [Entry],
+    bundle: &Bundle,
+) -> HashMap<(&'a str, DigestAlgorithm), (String, u64)> {
+    let mut out = HashMap::new();
+    let mut others = Vec::new();
+    for e in entries {
+        match e.digest.algorithm {
+            DigestAlgorithm::Sha256 => {
+                if let Some((sha256, size)) = bundle.sha256_and_size(&e.path) {
+                    out.insert(
+                        (e.path.as_str(), e.digest.algorithm),
+                        (hex::encode(sha256), size),
+                    );
+                }
+            }
+            _ => others.push(e),
+        }
+    }
+    let bytes = bundle.get_many(others.iter().map(|e| e.path.as_str()));
+    for e in others {
+        if let Some(b) = bytes.get(e.path.as_str()) {
+            let actual = (digest_of(e.digest.algorithm, b), b.len() as u64);
+            out.insert((e.path.as_str(), e.digest.algorithm), actual);
+        }
+    }
+    out
+}
+
 fn file_digests(entries: &[Entry], bundle: &Bundle, mut problems: Vec<Diagnostic>) -> Check {
+    let actual_digests = actual_digests(entries, bundle);
     for e in entries {
         let listed_in = match e.line {
             Some(line) => format!("{} line {line}", e.source),
@@ -226,18 +260,17 @@ fn file_digests(entries: &[Entry], bundle: &Bundle, mut problems: Vec<Diagnostic
         let report = |code, message: String| {
             Diagnostic::new(code, &e.path, format!("{message} (listed in {listed_in})"))
         };
-        match bundle.get(&e.path) {
+        match actual_digests.get(&(e.path.as_str(), e.digest.algorithm)) {
             None => problems.push(report(Code::FileMissing, "absent from the bundle".into())),
-            Some(bytes) => {
-                let size = bytes.len() as u64;
-                let actual = digest_of(e.digest.algorithm, bytes);
+            Some((actual, size)) => {
+                let size = *size;
                 if e.size.is_some_and(|s| s != size) {
                     let listed = e.size.unwrap_or_default();
                     problems.push(report(
                         Code::FileDigestMismatch,
                         format!("size is {size} bytes, {listed} listed"),
                     ));
-                } else if actual != e.digest.hex {
+                } else if *actual != e.digest.hex {
                     problems.push(report(
                         Code::FileDigestMismatch,
                         format!(

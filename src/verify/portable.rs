@@ -262,7 +262,7 @@ fn manifest_signature(pack: &Pack<'_>, bundle: &Bundle, keyring: &Keyring) -> Ch
             "missing: the manifest is unsigned".into(),
         );
     };
-    let envelope = match read_envelope(bytes) {
+    let envelope = match read_envelope(&bytes) {
         Ok(env) => env,
         Err(why) => return fail(Code::ManifestSignature, why),
     };
@@ -313,21 +313,21 @@ fn file_digests(pack: &Pack<'_>, bundle: &Bundle) -> Check {
             continue; // tiles are the rekor check's
         }
         checked += 1;
-        match bundle.get(path) {
+        match bundle.sha256_and_size(path) {
             None => problems.push(problem(
                 Code::FileMissing,
                 path,
                 "listed in the manifest's files but absent from the bundle",
             )),
-            Some(bytes) => {
-                if let Some(why) = digest_mismatch(bytes, listed) {
+            Some(actual) => {
+                if let Some(why) = digest_mismatch(actual, listed) {
                     problems.push(problem(Code::FileDigestMismatch, path, why));
                 }
             }
         }
     }
     if let Some(bytes) = bundle.get(CANONICAL_BOM) {
-        let actual = json::parse(bytes).map(|v| jcs::sha256_hex(&v));
+        let actual = json::parse(&bytes).map(|v| jcs::sha256_hex(&v));
         match actual {
             Ok(actual) if actual == pack.bom_sha256 => {}
             Ok(actual) => problems.push(problem(
@@ -353,15 +353,15 @@ fn file_digests(pack: &Pack<'_>, bundle: &Bundle) -> Check {
 }
 
 /// Why `bytes` do not match a `files` entry, if they do not.
-fn digest_mismatch(bytes: &[u8], listed: &Listed) -> Option<String> {
-    let size = bytes.len() as u64;
+/// Why a file's recorded `(sha256, size)` differs from what the manifest lists, if it does.
+fn digest_mismatch((sha256, size): ([u8; 32], u64), listed: &Listed) -> Option<String> {
     if size != listed.size {
         return Some(format!(
             "size is {size} bytes, the manifest says {}",
             listed.size
         ));
     }
-    let actual = sha256_hex(bytes);
+    let actual = hex::encode(sha256);
     (actual != listed.sha256)
         .then(|| format!("sha256 is {actual}, the manifest says {}", listed.sha256))
 }
@@ -375,7 +375,7 @@ fn dsse(pack: &Pack<'_>, bundle: &Bundle, keyring: &Keyring) -> Check {
             "skipped: dsse_envelope.json is missing (ERR_FILE_MISSING)",
         );
     };
-    let envelope = match json::parse(bytes)
+    let envelope = match json::parse(&bytes)
         .map_err(|e| {
             (
                 Code::DsseSignature,
@@ -478,7 +478,7 @@ fn rekor(pack: &Pack<'_>, bundle: &Bundle, keyring: &Keyring) -> Check {
         }
     };
     problems.extend(tile_problems(pack, bundle));
-    let leaf = leaf_hash(entry);
+    let leaf = leaf_hash(&entry);
     let index = find_leaf(pack, bundle, &leaf, checkpoint.as_ref().map(|c| c.0.size));
     if index.is_none() {
         problems.push(problem(
@@ -539,7 +539,7 @@ fn verified_checkpoint(
     let key = PublicKey::from_policy_str(encoded)
         .map_err(|e| format!("verifiers.rekor_pub is not a usable key: {e}"))?;
     let bytes = bundle.get(CHECKPOINT).ok_or("missing from the bundle")?;
-    let checkpoint = verify_checkpoint(bytes, &key).map_err(|e| e.to_string())?;
+    let checkpoint = verify_checkpoint(&bytes, &key).map_err(|e| e.to_string())?;
     let trust = keyring
         .get(&super::keyring::fingerprint(&key))
         .map_or(KeyTrust::BundleSupplied, KeyEntry::trust);
@@ -557,7 +557,11 @@ fn tile_problems(pack: &Pack<'_>, bundle: &Bundle) -> Vec<Diagnostic> {
                 "named in rekor.tile_refs but absent from the bundle",
             )),
             Some(bytes) => {
-                let why = pack.files.get(path).and_then(|l| digest_mismatch(bytes, l));
+                let actual = (Sha256::digest(&*bytes).into(), bytes.len() as u64);
+                let why = pack
+                    .files
+                    .get(path)
+                    .and_then(|l| digest_mismatch(actual, l));
                 if let Some(why) = why {
                     problems.push(problem(Code::RekorTileDigestMismatch, path, why));
                 }
@@ -604,7 +608,7 @@ fn inclusion(
 ) -> Result<Option<(u64, &'static str)>, Diagnostic> {
     let invalid = |file: &str, why: String| problem(Code::RekorProofInvalid, file, why);
     if let Some(bytes) = bundle.get(PROOF) {
-        let proof = read_proof(bytes).map_err(|why| invalid(PROOF, why))?;
+        let proof = read_proof(&bytes).map_err(|why| invalid(PROOF, why))?;
         if proof.tree_size != cp.size {
             return Err(invalid(
                 PROOF,
@@ -636,7 +640,7 @@ fn inclusion(
         tiles
             .get(tile_path)
             .and_then(|path| bundle.get(path))
-            .map(<[u8]>::to_vec)
+            .map(std::borrow::Cow::into_owned)
     });
     let proof = reader.inclusion_proof(index).map_err(|e| {
         problem(

@@ -34,7 +34,7 @@ pub fn detect(bundle: &Bundle) -> Detection {
     let Some(bytes) = bundle.get(MANIFEST_PATH) else {
         return unknown(None, "the bundle has no root manifest.json".into());
     };
-    match json::parse(bytes) {
+    match json::parse(&bytes) {
         Ok(manifest) => detect_value(manifest),
         Err(e) => unknown(
             None,

@@ -2,7 +2,7 @@
 //! becomes one diagnostic with its JSON pointer and the reader's code.
 
 use crate::diag::{Code, Diagnostic};
-use crate::pipeline::collect::type_name;
+use crate::json::type_name;
 use serde_json::{Map, Value};
 
 /// Reads required and optional fields of one JSON document, collecting problems.

@@ -4,7 +4,7 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use ed25519_dalek::{Signer, SigningKey};
-use evx::bundle::{Bundle, BundleFile, BundleForm};
+use evx::bundle::{Bundle, BundleFile};
 use evx::pipeline::{self, Options, Reconciled, VexDecision};
 use evx::progress::NoProgress;
 use evx::trust::TrustPolicy;
@@ -14,15 +14,11 @@ use std::path::PathBuf;
 
 /// An in-memory bundle of `(path, bytes)` files.
 pub fn bundle(files: Vec<(String, Vec<u8>)>) -> Bundle {
-    Bundle {
-        source: PathBuf::from("memory"),
-        form: BundleForm::Directory,
-        files: files
-            .into_iter()
-            .map(|(path, bytes)| BundleFile { path, bytes })
-            .collect(),
-        diagnostics: Vec::new(),
-    }
+    let files = files
+        .into_iter()
+        .map(|(path, bytes)| BundleFile::new(path, bytes))
+        .collect();
+    Bundle::in_memory(PathBuf::from("memory"), files)
 }
 
 /// Reconciles `files` with an optional pinned trust policy.

@@ -1,10 +1,10 @@
 //! CycloneDX 1.4–1.7 JSON SBOMs: components (nested), hashes, purls, bom-refs, licences,
 //! supplier, dependencies. Older versions load through the same path with a legacy warning.
 
-use super::{hash_alg_name, type_name, Component, Ctx, Sbom, SbomFormat};
+use super::{hash_alg_name, Component, Ctx, Sbom, SbomFormat};
 use crate::diag::{pointer_join, Code};
+use crate::json::tape::{Kind, J};
 use crate::pipeline::normalise::normalise_purl;
-use serde_json::Value;
 
 const SUPPORTED: [&str; 4] = ["1.4", "1.5", "1.6", "1.7"];
 const LEGACY: [&str; 4] = ["1.0", "1.1", "1.2", "1.3"];
@@ -28,12 +28,12 @@ const COMPONENT_TYPES: [&str; 13] = [
 const SCOPES: [&str; 3] = ["required", "optional", "excluded"];
 
 /// Collects a CycloneDX document. Returns `None` only when it is not CycloneDX at all.
-pub fn collect(ctx: &mut Ctx, doc: &Value) -> Option<Sbom> {
+pub fn collect(ctx: &mut Ctx, doc: J<'_, '_>) -> Option<Sbom> {
     if !doc.is_object() {
         ctx.schema("", "a CycloneDX document must be a JSON object");
         return None;
     }
-    match doc.get("bomFormat").and_then(Value::as_str) {
+    match doc.get("bomFormat").and_then(J::as_str) {
         Some("CycloneDX") => {}
         Some(other) => {
             ctx.schema(
@@ -65,7 +65,7 @@ pub fn collect(ctx: &mut Ctx, doc: &Value) -> Option<Sbom> {
         collect_metadata(ctx, meta, &mut sbom);
     }
     let mut nesting = Vec::new();
-    for (i, c) in ctx.optional_array(doc, "", "components").iter().enumerate() {
+    for (i, c) in ctx.optional_array(doc, "", "components").enumerate() {
         let pointer = format!("/components/{i}");
         collect_component(ctx, c, &pointer, None, &mut sbom, &mut nesting);
     }
@@ -80,7 +80,7 @@ pub fn collect(ctx: &mut Ctx, doc: &Value) -> Option<Sbom> {
     Some(sbom)
 }
 
-fn check_spec_version(ctx: &mut Ctx, doc: &Value) -> Option<String> {
+fn check_spec_version(ctx: &mut Ctx, doc: J<'_, '_>) -> Option<String> {
     let v = ctx.required_str(doc, "", "specVersion")?;
     if LEGACY.contains(&v) {
         ctx.report(
@@ -98,7 +98,7 @@ fn check_spec_version(ctx: &mut Ctx, doc: &Value) -> Option<String> {
     Some(v.to_string())
 }
 
-fn check_serial_number(ctx: &mut Ctx, doc: &Value) {
+fn check_serial_number(ctx: &mut Ctx, doc: J<'_, '_>) {
     if let Some(serial) = ctx.optional_str(doc, "", "serialNumber") {
         if !is_uuid_urn(serial) {
             ctx.schema(
@@ -122,7 +122,7 @@ fn is_uuid_urn(s: &str) -> bool {
             .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-fn collect_metadata(ctx: &mut Ctx, meta: &Value, sbom: &mut Sbom) {
+fn collect_metadata(ctx: &mut Ctx, meta: J<'_, '_>, sbom: &mut Sbom) {
     if let Some(ts) = ctx.optional_str(meta, "/metadata", "timestamp") {
         if chrono::DateTime::parse_from_rfc3339(ts).is_err() {
             ctx.schema(
@@ -146,7 +146,7 @@ fn collect_metadata(ctx: &mut Ctx, meta: &Value, sbom: &mut Sbom) {
 /// Collects a component and its nested ones; `nesting` gets `(parent, child)` indices.
 fn collect_component(
     ctx: &mut Ctx,
-    c: &Value,
+    c: J<'_, '_>,
     pointer: &str,
     parent: Option<u32>,
     sbom: &mut Sbom,
@@ -155,7 +155,7 @@ fn collect_component(
     if !c.is_object() {
         ctx.schema(
             pointer,
-            format!("a component must be an object, found {}", type_name(c)),
+            format!("a component must be an object, found {}", c.type_name()),
         );
         return;
     }
@@ -184,13 +184,13 @@ fn collect_component(
             .filter(|g| !g.is_empty())
             .map(str::to_string),
         purl: collect_purl(ctx, c, pointer),
-        component_type: c.get("type").and_then(Value::as_str).map(str::to_string),
+        component_type: c.get("type").and_then(J::as_str).map(str::to_string),
         hashes: collect_hashes(ctx, c, pointer),
         licenses: collect_licenses(ctx, c, pointer),
         supplier: c
             .get("supplier")
             .and_then(|s| s.get("name"))
-            .and_then(Value::as_str)
+            .and_then(J::as_str)
             .map(str::to_string),
         pointer: pointer.to_string(),
     };
@@ -199,11 +199,7 @@ fn collect_component(
     if let Some(parent) = parent {
         nesting.push((parent, index));
     }
-    for (i, child) in ctx
-        .optional_array(c, pointer, "components")
-        .iter()
-        .enumerate()
-    {
+    for (i, child) in ctx.optional_array(c, pointer, "components").enumerate() {
         collect_component(
             ctx,
             child,
@@ -215,18 +211,18 @@ fn collect_component(
     }
 }
 
-fn check_component_type(ctx: &mut Ctx, c: &Value, pointer: &str) {
-    match c.get("type") {
-        Some(Value::String(t)) if COMPONENT_TYPES.contains(&t.as_str()) => {}
-        Some(Value::String(t)) => ctx.schema(
+fn check_component_type(ctx: &mut Ctx, c: J<'_, '_>, pointer: &str) {
+    match c.get("type").map(|t| (t, t.kind())) {
+        Some((_, Kind::String(t))) if COMPONENT_TYPES.contains(&t) => {}
+        Some((_, Kind::String(t))) => ctx.schema(
             pointer_join(pointer, "type"),
             format!("component type {t:?} is not a CycloneDX component type"),
         ),
-        Some(other) => ctx.schema(
+        Some((other, _)) => ctx.schema(
             pointer_join(pointer, "type"),
             format!(
                 "component `type` must be a string, found {}",
-                type_name(other)
+                other.type_name()
             ),
         ),
         None => ctx.schema(
@@ -236,7 +232,7 @@ fn check_component_type(ctx: &mut Ctx, c: &Value, pointer: &str) {
     }
 }
 
-fn collect_purl(ctx: &mut Ctx, c: &Value, pointer: &str) -> Option<String> {
+fn collect_purl(ctx: &mut Ctx, c: J<'_, '_>, pointer: &str) -> Option<String> {
     let purl = ctx.optional_str(c, pointer, "purl")?;
     match normalise_purl(purl) {
         Ok(p) => Some(p),
@@ -250,9 +246,9 @@ fn collect_purl(ctx: &mut Ctx, c: &Value, pointer: &str) -> Option<String> {
     }
 }
 
-fn collect_hashes(ctx: &mut Ctx, c: &Value, pointer: &str) -> Vec<String> {
+fn collect_hashes(ctx: &mut Ctx, c: J<'_, '_>, pointer: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for (i, h) in ctx.optional_array(c, pointer, "hashes").iter().enumerate() {
+    for (i, h) in ctx.optional_array(c, pointer, "hashes").enumerate() {
         let hp = format!("{pointer}/hashes/{i}");
         let (Some(alg), Some(content)) = (
             ctx.required_str(h, &hp, "alg"),
@@ -284,27 +280,19 @@ fn is_hash_content(s: &str) -> bool {
     matches!(s.len(), 32 | 40 | 64 | 96 | 128) && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-fn collect_licenses(ctx: &mut Ctx, c: &Value, pointer: &str) -> Vec<String> {
+fn collect_licenses(ctx: &mut Ctx, c: J<'_, '_>, pointer: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for (i, entry) in ctx
-        .optional_array(c, pointer, "licenses")
-        .iter()
-        .enumerate()
-    {
+    for (i, entry) in ctx.optional_array(c, pointer, "licenses").enumerate() {
         let lp = format!("{pointer}/licenses/{i}");
         let license = entry.get("license");
-        let expression = entry.get("expression").and_then(Value::as_str);
+        let expression = entry.get("expression").and_then(J::as_str);
         match (license, expression) {
             (Some(_), Some(_)) => ctx.schema(
                 lp,
                 "a licence choice has both `license` and `expression`; it must have exactly one",
             ),
             (Some(l), None) => {
-                if let Some(id) = l
-                    .get("id")
-                    .or_else(|| l.get("name"))
-                    .and_then(Value::as_str)
-                {
+                if let Some(id) = l.get("id").or_else(|| l.get("name")).and_then(J::as_str) {
                     out.push(id.to_string());
                 }
             }
@@ -320,20 +308,16 @@ fn collect_licenses(ctx: &mut Ctx, c: &Value, pointer: &str) -> Vec<String> {
 /// `(from, to)` component indices of `dependencies[]`; refs to no component are left out.
 fn collect_dependencies(
     ctx: &mut Ctx,
-    doc: &Value,
-    first: &std::collections::HashMap<&str, u32>,
+    doc: J<'_, '_>,
+    first: &super::RefIndex<'_>,
 ) -> Vec<(u32, u32)> {
     let mut out = Vec::new();
-    for (i, dep) in ctx
-        .optional_array(doc, "", "dependencies")
-        .iter()
-        .enumerate()
-    {
+    for (i, dep) in ctx.optional_array(doc, "", "dependencies").enumerate() {
         let dp = format!("/dependencies/{i}");
         let Some(from) = ctx.required_str(dep, &dp, "ref") else {
             continue;
         };
-        for (j, to) in ctx.optional_array(dep, &dp, "dependsOn").iter().enumerate() {
+        for (j, to) in ctx.optional_array(dep, &dp, "dependsOn").enumerate() {
             match to.as_str() {
                 Some(to) if !to.is_empty() => {
                     if let (Some(&f), Some(&t)) = (first.get(from), first.get(to)) {
@@ -354,10 +338,11 @@ fn collect_dependencies(
 mod tests {
     use super::*;
     use serde_json::json;
+    use serde_json::Value;
 
     fn run(doc: Value) -> (Option<Sbom>, Vec<crate::diag::Diagnostic>) {
         let mut ctx = Ctx::new("t.json");
-        let sbom = collect(&mut ctx, &doc);
+        let sbom = crate::json::tape::with_value(&doc, |j| collect(&mut ctx, j));
         (sbom, ctx.diagnostics)
     }
 

@@ -4,13 +4,13 @@
 //! Pointers below `/payload` address the *decoded* payload (the envelope stores it as base64).
 
 use super::{
-    collect_document, sniff::classify_value, type_name, Attestation, Content, Ctx, Document,
-    FileKind, Signature, Subject,
+    collect_document, sniff::classify, Attestation, Content, Ctx, Document, FileKind, Signature,
+    Subject,
 };
 use crate::diag::{pointer_join, Code, Severity};
+use crate::json::tape::J;
 use crate::pipeline::index::{DigestAlgorithm, DigestKey};
 use crate::pipeline::normalise::{self, Profile};
-use serde_json::Value;
 
 /// The in-toto Statement types accepted.
 pub const STATEMENT_TYPES: [&str; 2] = [
@@ -21,25 +21,24 @@ pub const STATEMENT_TYPES: [&str; 2] = [
 const CLASSIC_TYPES: [&str; 2] = ["link", "layout"];
 
 /// Collects an envelope (or a bare statement) and any document carried as its predicate.
-pub fn collect(ctx: &mut Ctx, kind: FileKind, value: &Value, pointer: &str) -> Vec<Document> {
-    let (attestation, statement, payload_pointer) = match kind {
+pub fn collect(ctx: &mut Ctx, kind: FileKind, value: J<'_, '_>, pointer: &str) -> Vec<Document> {
+    let (attestation, carried) = match kind {
         FileKind::Dsse => match read_envelope(ctx, value, pointer) {
-            Some((att, stmt)) => (att, stmt, format!("{pointer}/payload")),
+            Some(read) => read,
             None => return Vec::new(),
         },
-        _ => (bare_attestation(), Some(value.clone()), pointer.to_string()),
+        _ => {
+            let mut attestation = bare_attestation();
+            read_statement(ctx, value, pointer, &mut attestation);
+            let carried = collect_predicate(ctx, value, pointer);
+            (attestation, carried)
+        }
     };
-    let mut attestation = attestation;
-    let mut carried = Vec::new();
-    if let Some(stmt) = &statement {
-        read_statement(ctx, stmt, &payload_pointer, &mut attestation);
-        carried = collect_predicate(ctx, stmt, &payload_pointer);
-    }
     let mut docs = vec![Document {
         file: ctx.file.clone(),
         pointer: pointer.to_string(),
         kind,
-        normalised_digest: normalise::normalised_digest(value, Profile::Generic),
+        normalised_digest: normalise::normalised_digest_of(value, Profile::Generic),
         content: Content::Attestation(attestation),
     }];
     docs.extend(carried);
@@ -59,8 +58,13 @@ fn bare_attestation() -> Attestation {
     }
 }
 
-/// Reads the envelope fields; returns the attestation and the parsed in-toto payload if any.
-fn read_envelope(ctx: &mut Ctx, env: &Value, base: &str) -> Option<(Attestation, Option<Value>)> {
+/// Reads the envelope and, for an in-toto payload, its statement; returns the attestation and
+/// the documents its predicate carries.
+fn read_envelope(
+    ctx: &mut Ctx,
+    env: J<'_, '_>,
+    base: &str,
+) -> Option<(Attestation, Vec<Document>)> {
     let payload_type = ctx.required_str(env, base, "payloadType")?.to_string();
     let payload_b64 = ctx.required_str(env, base, "payload")?;
     let signatures = read_signatures(ctx, env, base);
@@ -72,9 +76,20 @@ fn read_envelope(ctx: &mut Ctx, env: &Value, base: &str) -> Option<(Attestation,
         );
         return None;
     };
-    let statement = if payload_type == "application/vnd.in-toto+json" {
-        match crate::json::parse(&payload) {
-            Ok(v) => Some(v),
+    let mut att = Attestation {
+        payload_type: Some(payload_type),
+        signatures,
+        enveloped: true,
+        ..bare_attestation()
+    };
+    let mut carried = Vec::new();
+    if att.payload_type.as_deref() == Some("application/vnd.in-toto+json") {
+        match crate::json::parse_doc(&payload) {
+            Ok(statement) => {
+                let base = format!("{base}/payload");
+                read_statement(ctx, statement.root(), &base, &mut att);
+                carried = collect_predicate(ctx, statement.root(), &base);
+            }
             Err(e) => {
                 let at = format!("{base}/payload{}", e.pointer);
                 // A duplicate key in signed content keeps its own code: it is the classic way to
@@ -88,32 +103,23 @@ fn read_envelope(ctx: &mut Ctx, env: &Value, base: &str) -> Option<(Attestation,
                     at,
                     format!("payload is not valid JSON: {}", e.message),
                 );
-                None
             }
         }
-    } else {
-        None
-    };
-    let att = Attestation {
-        payload_type: Some(payload_type),
-        payload,
-        signatures,
-        enveloped: true,
-        ..bare_attestation()
-    };
-    Some((att, statement))
+    }
+    att.payload = payload;
+    Some((att, carried))
 }
 
-fn read_signatures(ctx: &mut Ctx, env: &Value, base: &str) -> Vec<Signature> {
+fn read_signatures(ctx: &mut Ctx, env: J<'_, '_>, base: &str) -> Vec<Signature> {
     let mut out = Vec::new();
-    let sigs = ctx.optional_array(env, base, "signatures");
+    let sigs: Vec<J<'_, '_>> = ctx.optional_array(env, base, "signatures").collect();
     if sigs.is_empty() {
         ctx.schema(
             pointer_join(base, "signatures"),
             "an envelope needs at least one signature",
         );
     }
-    for (i, s) in sigs.iter().enumerate() {
+    for (i, s) in sigs.into_iter().enumerate() {
         let sp = format!("{base}/signatures/{i}");
         if let Some(sig) = ctx.required_str(s, &sp, "sig") {
             let keyid = ctx
@@ -129,8 +135,8 @@ fn read_signatures(ctx: &mut Ctx, env: &Value, base: &str) -> Vec<Signature> {
     out
 }
 
-fn read_statement(ctx: &mut Ctx, stmt: &Value, base: &str, att: &mut Attestation) {
-    let ty = stmt.get("_type").and_then(Value::as_str);
+fn read_statement(ctx: &mut Ctx, stmt: J<'_, '_>, base: &str, att: &mut Attestation) {
+    let ty = stmt.get("_type").and_then(J::as_str);
     match ty {
         Some(t) if STATEMENT_TYPES.contains(&t) => att.statement_type = Some(t.to_string()),
         Some(t) if CLASSIC_TYPES.contains(&t) => {
@@ -153,19 +159,21 @@ fn read_statement(ctx: &mut Ctx, stmt: &Value, base: &str, att: &mut Attestation
     att.predicate_type = ctx
         .optional_str(stmt, base, "predicateType")
         .map(str::to_string);
-    let subjects = ctx.optional_array(stmt, base, "subject");
-    for (i, s) in subjects.iter().enumerate() {
+    let subjects: Vec<J<'_, '_>> = ctx.optional_array(stmt, base, "subject").collect();
+    for (i, s) in subjects.into_iter().enumerate() {
         att.subjects
             .push(read_subject(ctx, s, &format!("{base}/subject/{i}")));
     }
 }
 
-fn read_subject(ctx: &mut Ctx, s: &Value, sp: &str) -> Subject {
-    let name = s.get("name").and_then(Value::as_str).map(str::to_string);
+fn read_subject(ctx: &mut Ctx, s: J<'_, '_>, sp: &str) -> Subject {
+    let name = s.get("name").and_then(J::as_str).map(str::to_string);
     let mut digests = Vec::new();
     match s.get("digest") {
-        Some(Value::Object(map)) => {
-            for (alg, hex) in map {
+        Some(digest) if digest.is_object() => {
+            let mut listed = 0;
+            for (alg, hex) in digest.as_object().into_iter().flatten() {
+                listed += 1;
                 if DigestAlgorithm::from_name(alg).is_none() {
                     continue; // sha1, gitCommit, …: valid in in-toto, not usable as an id
                 }
@@ -178,7 +186,7 @@ fn read_subject(ctx: &mut Ctx, s: &Value, sp: &str) -> Subject {
                     ),
                 }
             }
-            if digests.is_empty() && !map.is_empty() {
+            if digests.is_empty() && listed > 0 {
                 let d = crate::diag::Diagnostic::new(
                     Code::DigestFormat,
                     ctx.file.clone(),
@@ -193,7 +201,7 @@ fn read_subject(ctx: &mut Ctx, s: &Value, sp: &str) -> Subject {
             format!("{sp}/digest"),
             format!(
                 "subject `digest` must be an object, found {}",
-                type_name(other)
+                other.type_name()
             ),
         ),
         None => ctx.schema(format!("{sp}/digest"), "subject has no `digest`"),
@@ -203,11 +211,11 @@ fn read_subject(ctx: &mut Ctx, s: &Value, sp: &str) -> Subject {
 }
 
 /// A predicate that is itself an SBOM or VEX document is collected as one.
-fn collect_predicate(ctx: &mut Ctx, stmt: &Value, base: &str) -> Vec<Document> {
+fn collect_predicate(ctx: &mut Ctx, stmt: J<'_, '_>, base: &str) -> Vec<Document> {
     let Some(pred) = stmt.get("predicate").filter(|p| p.is_object()) else {
         return Vec::new();
     };
-    let kind = classify_value("", "", pred);
+    let kind = classify("", "", pred);
     let carried = matches!(
         kind,
         FileKind::Cyclonedx | FileKind::Spdx | FileKind::Openvex | FileKind::Csaf
@@ -237,6 +245,7 @@ mod tests {
     use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
     use base64::Engine;
     use serde_json::json;
+    use serde_json::Value;
 
     fn envelope(payload: &Value, engine: &base64::engine::GeneralPurpose) -> Value {
         json!({"payloadType": "application/vnd.in-toto+json", "payload": engine.encode(payload.to_string()),
@@ -252,12 +261,9 @@ mod tests {
     fn subjects_and_signatures_from_either_base64_alphabet() {
         for engine in [&STANDARD, &URL_SAFE_NO_PAD] {
             let mut ctx = Ctx::new("a.json");
-            let docs = collect(
-                &mut ctx,
-                FileKind::Dsse,
-                &envelope(&statement(), engine),
-                "",
-            );
+            let docs = crate::json::tape::with_value(&envelope(&statement(), engine), |j| {
+                collect(&mut ctx, FileKind::Dsse, j, "")
+            });
             assert!(ctx.diagnostics.is_empty(), "{:?}", ctx.diagnostics);
             let Content::Attestation(att) = &docs[0].content else {
                 panic!()
@@ -280,7 +286,9 @@ mod tests {
         stmt["predicateType"] = json!("https://cyclonedx.org/bom");
         stmt["predicate"] = json!({"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [{"type": "library", "name": "x", "scope": "bad"}]});
         let mut ctx = Ctx::new("a.json");
-        let docs = collect(&mut ctx, FileKind::Dsse, &envelope(&stmt, &STANDARD), "");
+        let docs = crate::json::tape::with_value(&envelope(&stmt, &STANDARD), |j| {
+            collect(&mut ctx, FileKind::Dsse, j, "")
+        });
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[1].pointer, "/payload/predicate");
         assert!(matches!(docs[1].content, Content::Sbom(_)));
@@ -296,7 +304,9 @@ mod tests {
         let ty = stmt.as_object_mut().unwrap().remove("_type").unwrap();
         stmt["type"] = ty;
         let mut ctx = Ctx::new("a.json");
-        let docs = collect(&mut ctx, FileKind::Dsse, &envelope(&stmt, &STANDARD), "");
+        let docs = crate::json::tape::with_value(&envelope(&stmt, &STANDARD), |j| {
+            collect(&mut ctx, FileKind::Dsse, j, "")
+        });
         assert_eq!(docs.len(), 1);
         assert_eq!(ctx.diagnostics[0].code, Code::DssePayload);
         assert_eq!(ctx.diagnostics[0].pointer, "/payload/_type");
@@ -306,13 +316,18 @@ mod tests {
     fn bad_base64_and_bad_digest() {
         let mut ctx = Ctx::new("a.json");
         let env = json!({"payloadType": "x", "payload": "!!!", "signatures": [{"sig": "AA"}]});
-        assert!(collect(&mut ctx, FileKind::Dsse, &env, "").is_empty());
+        assert!(
+            crate::json::tape::with_value(&env, |j| collect(&mut ctx, FileKind::Dsse, j, ""))
+                .is_empty()
+        );
         assert_eq!(ctx.diagnostics[0].code, Code::DssePayload);
 
         let mut stmt = statement();
         stmt["subject"][0]["digest"] = json!({"sha256": "xyz"});
         let mut ctx = Ctx::new("a.json");
-        collect(&mut ctx, FileKind::Dsse, &envelope(&stmt, &STANDARD), "");
+        crate::json::tape::with_value(&envelope(&stmt, &STANDARD), |j| {
+            collect(&mut ctx, FileKind::Dsse, j, "")
+        });
         assert_eq!(ctx.diagnostics[0].code, Code::DigestFormat);
         assert_eq!(
             ctx.diagnostics[0].pointer,

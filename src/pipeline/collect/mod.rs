@@ -9,13 +9,13 @@ pub mod spdx;
 pub mod vex;
 
 use crate::diag::{Code, Diagnostic, Severity};
+use crate::json::tape::{Items, Kind, J};
 use crate::pipeline::index::DigestKey;
 use crate::pipeline::normalise::{self, Profile};
 use crate::trust::TrustPolicy;
 use crate::verify::keyring::VerifiedKey;
 use crate::vex::{VexDocument, VexFormat};
 use serde::Serialize;
-use serde_json::Value;
 pub use sniff::{sniff, FileKind, Sniffed};
 
 /// What became of a file.
@@ -94,9 +94,12 @@ pub struct Sbom {
     pub includes: Vec<(u32, u32)>,
 }
 
+/// Component index by local ref (the refs come from the document itself: a fast, seeded hasher).
+pub type RefIndex<'a> = std::collections::HashMap<&'a str, u32, foldhash::fast::RandomState>;
+
 /// The index of the first component with each `local_ref`.
-pub fn first_indices(components: &[Component]) -> std::collections::HashMap<&str, u32> {
-    let mut first = std::collections::HashMap::with_capacity(components.len());
+pub fn first_indices(components: &[Component]) -> RefIndex<'_> {
+    let mut first = RefIndex::with_capacity_and_hasher(components.len(), Default::default());
     for (i, c) in components.iter().enumerate() {
         first.entry(c.local_ref.as_str()).or_insert(i as u32);
     }
@@ -232,7 +235,7 @@ pub fn collect_file(path: &str, bytes: &[u8], sha256: DigestKey) -> CollectedFil
         out.diagnostics.push(err.into_diagnostic(path));
     } else if let Some(value) = sniffed.json {
         let mut ctx = Ctx::new(path);
-        out.documents = collect_document(&mut ctx, sniffed.kind, &value, "");
+        out.documents = collect_document(&mut ctx, sniffed.kind, value.root(), "");
         out.diagnostics = ctx.diagnostics;
     } else if sniffed.kind == FileKind::Unrecognised {
         out.status = FileStatus::Unrecognised;
@@ -249,10 +252,13 @@ pub fn collect_file(path: &str, bytes: &[u8], sha256: DigestKey) -> CollectedFil
 
 /// Collects a parsed JSON document of a known kind. `pointer` locates it inside its file.
 /// A CycloneDX BOM that is both SBOM and VEX yields two documents, the SBOM first.
+///
+/// SBOMs and attestations are read from the tape; VEX documents and trust policies, rarer and
+/// smaller, through a `Value` tree of their own.
 pub fn collect_document(
     ctx: &mut Ctx,
     kind: FileKind,
-    value: &Value,
+    value: J<'_, '_>,
     pointer: &str,
 ) -> Vec<Document> {
     let file = ctx.file.clone();
@@ -260,11 +266,11 @@ pub fn collect_document(
         file: file.clone(),
         pointer: pointer.to_string(),
         kind,
-        normalised_digest: normalise::normalised_digest(value, profile),
+        normalised_digest: normalise::normalised_digest_of(value, profile),
         content,
     };
     let vex_doc = |ctx: &mut Ctx, format, profile| {
-        vex::collect(ctx, format, value).map(|v| doc(Content::Vex(v), profile))
+        vex::collect(ctx, format, &value.to_value()).map(|v| doc(Content::Vex(v), profile))
     };
     match kind {
         FileKind::Cyclonedx => {
@@ -291,7 +297,7 @@ pub fn collect_document(
         FileKind::Csaf => vex_doc(ctx, VexFormat::Csaf, Profile::Generic)
             .into_iter()
             .collect(),
-        FileKind::TrustPolicy => match vex::collect_trust_policy(ctx, value) {
+        FileKind::TrustPolicy => match vex::collect_trust_policy(ctx, &value.to_value()) {
             Some(policy) => vec![doc(Content::TrustPolicy(policy), Profile::Generic)],
             None => Vec::new(),
         },
@@ -326,76 +332,55 @@ impl Ctx {
     }
 
     /// A required string field; reports it when missing, mistyped or empty.
-    pub fn required_str<'v>(&mut self, obj: &'v Value, base: &str, key: &str) -> Option<&'v str> {
+    pub fn required_str<'t>(&mut self, obj: J<'t, '_>, base: &str, key: &str) -> Option<&'t str> {
         let value = obj.get(key);
-        if let Some(Value::String(s)) = value {
+        if let Some(s) = value.and_then(J::as_str) {
             if !s.trim().is_empty() {
                 return Some(s);
             }
         }
         let pointer = crate::diag::pointer_join(base, key);
-        match value {
-            Some(Value::String(s)) if !s.trim().is_empty() => Some(s),
-            Some(Value::String(_)) => {
-                self.schema(pointer, format!("`{key}` is empty"));
-                None
+        match value.map(J::kind) {
+            Some(Kind::String(_)) => self.schema(pointer, format!("`{key}` is empty")),
+            Some(_) => {
+                let found = value.map_or("null", J::type_name);
+                self.schema(pointer, format!("`{key}` must be a string, found {found}"))
             }
-            Some(other) => {
-                self.schema(
-                    pointer,
-                    format!("`{key}` must be a string, found {}", type_name(other)),
-                );
-                None
-            }
-            None => {
-                self.schema(pointer, format!("required field `{key}` is missing"));
-                None
-            }
+            None => self.schema(pointer, format!("required field `{key}` is missing")),
         }
+        None
     }
 
     /// An optional string field; reports it only when present with the wrong type.
-    pub fn optional_str<'v>(&mut self, obj: &'v Value, base: &str, key: &str) -> Option<&'v str> {
-        match obj.get(key) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s),
-            Some(other) => {
+    pub fn optional_str<'t>(&mut self, obj: J<'t, '_>, base: &str, key: &str) -> Option<&'t str> {
+        let value = obj.get(key)?;
+        match value.kind() {
+            Kind::Null => None,
+            Kind::String(s) => Some(s),
+            _ => {
                 let pointer = crate::diag::pointer_join(base, key);
-                self.schema(
-                    pointer,
-                    format!("`{key}` must be a string, found {}", type_name(other)),
-                );
+                let found = value.type_name();
+                self.schema(pointer, format!("`{key}` must be a string, found {found}"));
                 None
             }
         }
     }
 
-    /// An optional array field; reports it when present with the wrong type.
-    pub fn optional_array<'v>(&mut self, obj: &'v Value, base: &str, key: &str) -> &'v [Value] {
-        match obj.get(key) {
-            None | Some(Value::Null) => &[],
-            Some(Value::Array(items)) => items,
-            Some(other) => {
-                let pointer = crate::diag::pointer_join(base, key);
-                self.schema(
-                    pointer,
-                    format!("`{key}` must be an array, found {}", type_name(other)),
-                );
-                &[]
-            }
+    /// An optional array field (empty when absent); reports it when present with the wrong type.
+    pub fn optional_array<'t, 'a>(
+        &mut self,
+        obj: J<'t, 'a>,
+        base: &str,
+        key: &str,
+    ) -> Items<'t, 'a> {
+        let value = obj.get(key);
+        let items = value.and_then(J::as_array);
+        if let Some(v) = value.filter(|v| items.is_none() && !v.is_null()) {
+            let pointer = crate::diag::pointer_join(base, key);
+            let found = v.type_name();
+            self.schema(pointer, format!("`{key}` must be an array, found {found}"));
         }
-    }
-}
-
-/// The JSON type name of a value, for messages.
-pub fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        items.into_iter().flatten()
     }
 }
 

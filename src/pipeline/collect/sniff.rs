@@ -1,9 +1,9 @@
 //! Content sniffing: what kind of evidence a file is, decided by its content (SPEC §1 table);
 //! folder names are only used where content alone cannot tell (binary tiles).
 
+use crate::json::tape::{Tape, J};
 use crate::json::{self, JsonError};
 use serde::Serialize;
-use serde_json::Value;
 use std::fmt;
 
 /// The kinds of file a bundle can hold.
@@ -63,16 +63,16 @@ impl fmt::Display for FileKind {
 
 /// The outcome of sniffing one file.
 #[derive(Debug)]
-pub struct Sniffed {
+pub struct Sniffed<'a> {
     pub kind: FileKind,
     /// The parsed document for JSON kinds.
-    pub json: Option<Value>,
+    pub json: Option<Tape<'a>>,
     /// The parse error for a file that looked like JSON but is not acceptable JSON.
     pub error: Option<JsonError>,
 }
 
 /// Classifies a file by content.
-pub fn sniff(path: &str, bytes: &[u8]) -> Sniffed {
+pub fn sniff<'a>(path: &str, bytes: &'a [u8]) -> Sniffed<'a> {
     let name = path.rsplit('/').next().unwrap_or(path);
     // Tiles are binary hashes: one may start with the byte of `{` or `[`.
     if is_tile_path(path) {
@@ -112,13 +112,13 @@ fn looks_like_json(bytes: &[u8]) -> bool {
     )
 }
 
-fn sniff_json(path: &str, name: &str, bytes: &[u8]) -> Sniffed {
-    match json::parse(bytes) {
-        Ok(value) => {
-            let kind = classify_value(path, name, &value);
+fn sniff_json<'a>(path: &str, name: &str, bytes: &'a [u8]) -> Sniffed<'a> {
+    match json::parse_doc(bytes) {
+        Ok(tape) => {
+            let kind = classify(path, name, tape.root());
             Sniffed {
                 kind,
-                json: Some(value),
+                json: Some(tape),
                 error: None,
             }
         }
@@ -143,36 +143,34 @@ fn ndjson_kind(bytes: &[u8]) -> Option<FileKind> {
     let first = bytes
         .split(|b| *b == b'\n')
         .filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()))
-        .find_map(|l| json::parse(l).ok())?;
-    is_export(&first).then_some(FileKind::ExportStream)
+        .find_map(|l| json::parse_doc(l).ok())?;
+    is_export(first.root()).then_some(FileKind::ExportStream)
 }
 
-fn is_export(v: &Value) -> bool {
+fn is_export(v: J<'_, '_>) -> bool {
     v.get("runId").is_some() && v.get("artifactHash").is_some()
 }
 
 /// Decides the kind of a parsed JSON document (SPEC §1 table, first match wins).
-pub fn classify_value(path: &str, name: &str, v: &Value) -> FileKind {
-    let Some(obj) = v.as_object() else {
+pub fn classify(path: &str, name: &str, v: J<'_, '_>) -> FileKind {
+    if !v.is_object() {
         return FileKind::Unrecognised;
-    };
-    let str_of = |k: &str| obj.get(k).and_then(Value::as_str);
-    if obj.contains_key("bomFormat") || str_of("$schema").is_some_and(|s| s.contains("cyclonedx")) {
+    }
+    let has = |k: &str| v.get(k).is_some();
+    let str_of = |k: &str| v.get(k).and_then(J::as_str);
+    if has("bomFormat") || str_of("$schema").is_some_and(|s| s.contains("cyclonedx")) {
         return FileKind::Cyclonedx;
     }
-    if obj.contains_key("spdxVersion") {
+    if has("spdxVersion") {
         return FileKind::Spdx;
     }
-    if obj.contains_key("payloadType")
-        && obj.contains_key("payload")
-        && obj.contains_key("signatures")
-    {
+    if has("payloadType") && has("payload") && has("signatures") {
         return FileKind::Dsse;
     }
-    if is_openvex(obj) {
+    if is_openvex(v) {
         return FileKind::Openvex;
     }
-    if let Some(doc) = obj.get("document") {
+    if let Some(doc) = v.get("document") {
         if doc.get("category").is_some() || doc.get("csaf_version").is_some() {
             return FileKind::Csaf;
         }
@@ -184,20 +182,20 @@ pub fn classify_value(path: &str, name: &str, v: &Value) -> FileKind {
         return FileKind::InTotoStatement;
     }
     if name == "manifest.json" {
-        if obj.contains_key("spec_version") {
+        if has("spec_version") {
             return FileKind::AuditPackManifest;
         }
-        if obj.contains_key("manifestVersion") {
+        if has("manifestVersion") {
             return FileKind::LegacyManifest;
         }
     }
     if name == "checksums.json" {
         return FileKind::Checksums;
     }
-    if path == "trust.json" && (obj.contains_key("keys") || obj.contains_key("issuers")) {
+    if path == "trust.json" && (has("keys") || has("issuers")) {
         return FileKind::TrustPolicy;
     }
-    if obj.contains_key("keytype") && obj.contains_key("keyval") {
+    if has("keytype") && has("keyval") {
         return FileKind::PublicKey; // a securesystemslib (in-toto) key
     }
     FileKind::Unrecognised
@@ -205,10 +203,10 @@ pub fn classify_value(path: &str, name: &str, v: &Value) -> FileKind {
 
 /// OpenVEX: an `@context` under openvex.dev, or (for defective documents) an `@context` key
 /// beside `statements[]`, so the VEX parser can say what is wrong.
-fn is_openvex(obj: &serde_json::Map<String, Value>) -> bool {
-    match obj.get("@context").and_then(Value::as_str) {
+fn is_openvex(v: J<'_, '_>) -> bool {
+    match v.get("@context").and_then(J::as_str) {
         Some(ctx) if ctx.starts_with("https://openvex.dev/ns") => true,
-        Some(_) => obj.get("statements").is_some_and(Value::is_array),
+        Some(_) => v.get("statements").is_some_and(J::is_array),
         None => false,
     }
 }

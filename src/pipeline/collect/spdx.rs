@@ -1,11 +1,10 @@
 //! SPDX 2.3 JSON SBOMs (2.2 accepted with `WARN_SPDX_VERSION`): packages, purl external refs,
 //! checksums, licences, supplier and relationships.
 
-use super::{hash_alg_name, type_name, Component, Ctx, Sbom, SbomFormat};
+use super::{hash_alg_name, Component, Ctx, Sbom, SbomFormat};
 use crate::diag::{pointer_join, Code};
+use crate::json::tape::{Kind, J};
 use crate::pipeline::normalise::normalise_purl;
-use serde_json::Value;
-use std::collections::HashMap;
 
 /// How an SPDX relationship maps onto graph edges.
 enum Rel {
@@ -33,7 +32,7 @@ fn relationship(kind: &str) -> Option<Rel> {
 }
 
 /// Collects an SPDX document. Returns `None` when its version or shape rules it out.
-pub fn collect(ctx: &mut Ctx, doc: &Value) -> Option<Sbom> {
+pub fn collect(ctx: &mut Ctx, doc: J<'_, '_>) -> Option<Sbom> {
     if !doc.is_object() {
         ctx.schema("", "an SPDX document must be a JSON object");
         return None;
@@ -44,23 +43,19 @@ pub fn collect(ctx: &mut Ctx, doc: &Value) -> Option<Sbom> {
     let mut sbom = Sbom {
         format: SbomFormat::Spdx,
         spec_version: version.trim_start_matches("SPDX-").to_string(),
-        name: doc.get("name").and_then(Value::as_str).map(str::to_string),
+        name: doc.get("name").and_then(J::as_str).map(str::to_string),
         components: Vec::new(),
         described: Vec::new(),
         dependencies: Vec::new(),
         includes: Vec::new(),
     };
-    for (i, p) in ctx.optional_array(doc, "", "packages").iter().enumerate() {
+    for (i, p) in ctx.optional_array(doc, "", "packages").enumerate() {
         if let Some(c) = collect_package(ctx, p, &format!("/packages/{i}"), strict_22) {
             sbom.components.push(c);
         }
     }
     let known = super::first_indices(&sbom.components);
-    for (i, d) in ctx
-        .optional_array(doc, "", "documentDescribes")
-        .iter()
-        .enumerate()
-    {
+    for (i, d) in ctx.optional_array(doc, "", "documentDescribes").enumerate() {
         match d.as_str() {
             Some(r) if known.contains_key(r) => sbom.described.push(r.to_string()),
             Some(_) => {} // describes a file or an external element: not a component
@@ -79,30 +74,30 @@ pub fn collect(ctx: &mut Ctx, doc: &Value) -> Option<Sbom> {
     Some(sbom)
 }
 
-fn check_version(ctx: &mut Ctx, doc: &Value) -> Option<String> {
-    match doc.get("spdxVersion") {
-        Some(Value::String(v)) if v == "SPDX-2.3" => Some(v.clone()),
-        Some(Value::String(v)) if v == "SPDX-2.2" => {
+fn check_version(ctx: &mut Ctx, doc: J<'_, '_>) -> Option<String> {
+    match doc.get("spdxVersion").map(|v| (v, v.kind())) {
+        Some((_, Kind::String(v))) if v == "SPDX-2.3" => Some(v.to_string()),
+        Some((_, Kind::String(v))) if v == "SPDX-2.2" => {
             ctx.report(
                 Code::WarnSpdxVersion,
                 "/spdxVersion",
                 "SPDX-2.2 is accepted; SPDX-2.3 is the supported version",
             );
-            Some(v.clone())
+            Some(v.to_string())
         }
-        Some(Value::String(v)) => {
+        Some((_, Kind::String(v))) => {
             ctx.schema(
                 "/spdxVersion",
                 format!("unsupported spdxVersion {v:?} (SPDX-2.3, or 2.2 with a warning)"),
             );
             None
         }
-        Some(other) => {
+        Some((other, _)) => {
             ctx.schema(
                 "/spdxVersion",
                 format!(
                     "`spdxVersion` must be a string like \"SPDX-2.3\", found {}",
-                    type_name(other)
+                    other.type_name()
                 ),
             );
             None
@@ -114,7 +109,7 @@ fn check_version(ctx: &mut Ctx, doc: &Value) -> Option<String> {
     }
 }
 
-fn check_document_fields(ctx: &mut Ctx, doc: &Value) {
+fn check_document_fields(ctx: &mut Ctx, doc: J<'_, '_>) {
     if let Some(id) = ctx.required_str(doc, "", "SPDXID") {
         if id != "SPDXRef-DOCUMENT" {
             ctx.schema(
@@ -138,14 +133,18 @@ fn check_document_fields(ctx: &mut Ctx, doc: &Value) {
         }
     }
     match info.get("creators") {
-        Some(Value::Array(cs)) if !cs.is_empty() => {
-            for (i, c) in cs.iter().enumerate() {
-                if !c.is_string() {
+        Some(creators)
+            if creators
+                .as_array()
+                .is_some_and(|mut cs| cs.next().is_some()) =>
+        {
+            for (i, c) in creators.as_array().into_iter().flatten().enumerate() {
+                if c.as_str().is_none() {
                     ctx.schema(
                         format!("/creationInfo/creators/{i}"),
                         format!(
                             "creators must be strings like \"Tool: x\", found {}",
-                            type_name(c)
+                            c.type_name()
                         ),
                     );
                 }
@@ -158,11 +157,16 @@ fn check_document_fields(ctx: &mut Ctx, doc: &Value) {
     }
 }
 
-fn collect_package(ctx: &mut Ctx, p: &Value, pointer: &str, strict_22: bool) -> Option<Component> {
+fn collect_package(
+    ctx: &mut Ctx,
+    p: J<'_, '_>,
+    pointer: &str,
+    strict_22: bool,
+) -> Option<Component> {
     if !p.is_object() {
         ctx.schema(
             pointer,
-            format!("a package must be an object, found {}", type_name(p)),
+            format!("a package must be an object, found {}", p.type_name()),
         );
         return None;
     }
@@ -194,16 +198,12 @@ fn collect_package(ctx: &mut Ctx, p: &Value, pointer: &str, strict_22: bool) -> 
     })
 }
 
-fn collect_purl(ctx: &mut Ctx, p: &Value, pointer: &str) -> Option<String> {
-    for (i, r) in ctx
-        .optional_array(p, pointer, "externalRefs")
-        .iter()
-        .enumerate()
-    {
-        let is_purl = r.get("referenceType").and_then(Value::as_str) == Some("purl");
+fn collect_purl(ctx: &mut Ctx, p: J<'_, '_>, pointer: &str) -> Option<String> {
+    for (i, r) in ctx.optional_array(p, pointer, "externalRefs").enumerate() {
+        let is_purl = r.get("referenceType").and_then(J::as_str) == Some("purl");
         let Some(locator) = r
             .get("referenceLocator")
-            .and_then(Value::as_str)
+            .and_then(J::as_str)
             .filter(|_| is_purl)
         else {
             continue;
@@ -222,13 +222,9 @@ fn collect_purl(ctx: &mut Ctx, p: &Value, pointer: &str) -> Option<String> {
     None
 }
 
-fn collect_checksums(ctx: &mut Ctx, p: &Value, pointer: &str) -> Vec<String> {
+fn collect_checksums(ctx: &mut Ctx, p: J<'_, '_>, pointer: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for (i, c) in ctx
-        .optional_array(p, pointer, "checksums")
-        .iter()
-        .enumerate()
-    {
+    for (i, c) in ctx.optional_array(p, pointer, "checksums").enumerate() {
         let cp = format!("{pointer}/checksums/{i}");
         if let (Some(alg), Some(value)) = (
             ctx.required_str(c, &cp, "algorithm"),
@@ -253,10 +249,10 @@ fn collect_checksums(ctx: &mut Ctx, p: &Value, pointer: &str) -> Vec<String> {
     out
 }
 
-fn collect_licenses(p: &Value) -> Vec<String> {
+fn collect_licenses(p: J<'_, '_>) -> Vec<String> {
     let mut out: Vec<String> = ["licenseConcluded", "licenseDeclared"]
         .iter()
-        .filter_map(|k| p.get(*k).and_then(Value::as_str))
+        .filter_map(|k| p.get(k).and_then(J::as_str))
         .filter(|l| !matches!(*l, "NOASSERTION" | "NONE" | ""))
         .map(str::to_string)
         .collect();
@@ -280,16 +276,12 @@ struct Pairs {
 
 fn collect_relationships(
     ctx: &mut Ctx,
-    doc: &Value,
-    known: &HashMap<&str, u32>,
+    doc: J<'_, '_>,
+    known: &super::RefIndex<'_>,
     described: &mut Vec<String>,
     pairs: &mut Pairs,
 ) {
-    for (i, r) in ctx
-        .optional_array(doc, "", "relationships")
-        .iter()
-        .enumerate()
-    {
+    for (i, r) in ctx.optional_array(doc, "", "relationships").enumerate() {
         let rp = format!("/relationships/{i}");
         let (Some(a), Some(kind), Some(b)) = (
             ctx.required_str(r, &rp, "spdxElementId"),
@@ -318,7 +310,7 @@ fn collect_relationships(
 
 fn push_pair(
     out: &mut Vec<(u32, u32)>,
-    known: &HashMap<&str, u32>,
+    known: &super::RefIndex<'_>,
     a: &str,
     b: &str,
     reversed: bool,
@@ -333,6 +325,7 @@ fn push_pair(
 mod tests {
     use super::*;
     use serde_json::json;
+    use serde_json::Value;
 
     fn doc(version: &str) -> Value {
         json!({
@@ -356,7 +349,8 @@ mod tests {
     #[test]
     fn packages_relationships_and_purls() {
         let mut ctx = Ctx::new("s.json");
-        let sbom = collect(&mut ctx, &doc("SPDX-2.3")).unwrap();
+        let sbom =
+            crate::json::tape::with_value(&doc("SPDX-2.3"), |j| collect(&mut ctx, j)).unwrap();
         assert!(ctx.diagnostics.is_empty(), "{:?}", ctx.diagnostics);
         assert_eq!(sbom.described, ["SPDXRef-app"]);
         assert_eq!(sbom.dependencies, [(0, 1)], "app depends on lib");
@@ -370,7 +364,9 @@ mod tests {
     #[test]
     fn spdx_22_is_accepted_with_a_warning() {
         let mut ctx = Ctx::new("s.json");
-        assert!(collect(&mut ctx, &doc("SPDX-2.2")).is_some());
+        assert!(
+            crate::json::tape::with_value(&doc("SPDX-2.2"), |j| collect(&mut ctx, j)).is_some()
+        );
         assert_eq!(ctx.diagnostics.len(), 1);
         assert_eq!(ctx.diagnostics[0].code, Code::WarnSpdxVersion);
     }
@@ -380,7 +376,7 @@ mod tests {
         let mut d = doc("x");
         d["spdxVersion"] = json!(2);
         let mut ctx = Ctx::new("s.json");
-        assert!(collect(&mut ctx, &d).is_none());
+        assert!(crate::json::tape::with_value(&d, |j| collect(&mut ctx, j)).is_none());
         assert_eq!(ctx.diagnostics[0].pointer, "/spdxVersion");
     }
 }

@@ -7,6 +7,7 @@
 
 use super::Ctx;
 use crate::diag::{Code, Diagnostic};
+use crate::json::tape::J;
 use crate::trust::TrustPolicy;
 use crate::vex::{self, VexDocument, VexFormat};
 use serde_json::Value;
@@ -24,19 +25,19 @@ pub fn collect(ctx: &mut Ctx, format: VexFormat, value: &Value) -> Option<VexDoc
 }
 
 /// A CycloneDX BOM is VEX when one of its `vulnerabilities[]` carries `analysis` (SPEC §1).
-pub fn is_cyclonedx_vex(bom: &Value) -> bool {
+pub fn is_cyclonedx_vex(bom: J<'_, '_>) -> bool {
     bom.get("vulnerabilities")
-        .and_then(Value::as_array)
-        .is_some_and(|list| list.iter().any(|v| v.get("analysis").is_some()))
+        .and_then(J::as_array)
+        .is_some_and(|mut list| list.any(|v| v.get("analysis").is_some()))
 }
 
 /// A CycloneDX BOM is an SBOM unless it is VEX and lists no `components` at all: a VEX-only
 /// BOM names its product in `metadata.component`, which does not make it an inventory.
-pub fn is_cyclonedx_sbom(bom: &Value) -> bool {
+pub fn is_cyclonedx_sbom(bom: J<'_, '_>) -> bool {
     let has_components = bom
         .get("components")
-        .and_then(Value::as_array)
-        .is_some_and(|c| !c.is_empty());
+        .and_then(J::as_array)
+        .is_some_and(|mut c| c.next().is_some());
     has_components || !is_cyclonedx_vex(bom)
 }
 
@@ -68,18 +69,19 @@ pub fn collect_trust_policy(ctx: &mut Ctx, value: &Value) -> Option<TrustPolicy>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::tape::with_value;
     use serde_json::json;
 
     #[test]
     fn cyclonedx_roles() {
         let vex =
             json!({"bomFormat": "CycloneDX", "vulnerabilities": [{"id": "x", "analysis": {}}]});
-        assert!(is_cyclonedx_vex(&vex) && !is_cyclonedx_sbom(&vex));
+        assert!(with_value(&vex, |j| is_cyclonedx_vex(j) && !is_cyclonedx_sbom(j)));
         let both = json!({"bomFormat": "CycloneDX", "components": [{"name": "a"}],
                           "vulnerabilities": [{"id": "x", "analysis": {"state": "in_triage"}}]});
-        assert!(is_cyclonedx_vex(&both) && is_cyclonedx_sbom(&both));
+        assert!(with_value(&both, |j| is_cyclonedx_vex(j) && is_cyclonedx_sbom(j)));
         let vdr = json!({"bomFormat": "CycloneDX", "vulnerabilities": [{"id": "x"}]});
-        assert!(!is_cyclonedx_vex(&vdr) && is_cyclonedx_sbom(&vdr));
+        assert!(with_value(&vdr, |j| !is_cyclonedx_vex(j) && is_cyclonedx_sbom(j)));
     }
 
     #[test]

@@ -14,17 +14,13 @@ use crate::vex::statement::format_timestamp;
 use crate::vex::target::normalize_target;
 use rayon::prelude::*;
 use serde_json::json;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-/// Adds the merged VEX of step 4 to the graph. Run after the SBOMs are emitted.
-/// `purls` are the `(purl, component id)` pairs of every SBOM (see [`super::take_sboms`]).
-pub fn emit_vex(
-    b: &mut GraphBuilder,
-    merge: &VexMerge,
-    purls: Vec<(String, NodeId)>,
-    index: &ArtifactIndex,
-) {
-    let components = component_purls(purls);
+/// Adds the merged VEX of step 4 to the graph. Run after the SBOMs are emitted: targets are
+/// matched against the purls of the component nodes already in `b`.
+pub fn emit_vex(b: &mut GraphBuilder, merge: &VexMerge, index: &ArtifactIndex) {
+    let components = component_purls(b);
     for doc in &merge.documents {
         emit_document(b, doc);
     }
@@ -48,23 +44,37 @@ pub fn emit_vex(
 }
 
 /// Normalised purl → component node id (the smallest, when several components share it), over
-/// every SBOM of the bundle. Each distinct purl is normalised once, in parallel.
-fn component_purls(mut pairs: Vec<(String, NodeId)>) -> HashMap<String, NodeId> {
-    // Sorted by (purl, id): the first of each purl has its smallest id.
-    pairs.par_sort_unstable();
-    pairs.dedup_by(|next, kept| next.0 == kept.0);
-    let normalised: Vec<(String, NodeId)> = pairs
+/// every component node of `b`. Each distinct purl is normalised once, in parallel.
+fn component_purls(b: &GraphBuilder) -> HashMap<String, NodeId> {
+    let mut first: HashMap<Cow<'_, str>, NodeId, foldhash::fast::RandomState> = HashMap::default();
+    for node in b.nodes_of_kind(NodeKind::Component) {
+        if let Some(purl) = node.field_str("purl") {
+            keep_smallest(&mut first, purl, node.id);
+        }
+    }
+    let distinct: Vec<(Cow<'_, str>, NodeId)> = first.into_iter().collect();
+    let normalised: Vec<(String, NodeId)> = distinct
         .par_iter()
         .map(|(purl, id)| (normalize_target(purl), *id))
         .collect();
-    let mut out: HashMap<String, NodeId> = HashMap::with_capacity(normalised.len());
+    let mut out = HashMap::with_capacity(normalised.len());
     for (purl, id) in normalised {
-        let slot = out.entry(purl).or_insert(id);
-        if id < *slot {
-            *slot = id;
-        }
+        keep_smallest(&mut out, purl, id);
     }
     out
+}
+
+/// Records `id` for `key` unless a smaller id is there already: the result does not depend
+/// on the order of the calls.
+fn keep_smallest<K: Eq + std::hash::Hash, S: std::hash::BuildHasher>(
+    map: &mut HashMap<K, NodeId, S>,
+    key: K,
+    id: NodeId,
+) {
+    let slot = map.entry(key).or_insert(id);
+    if id < *slot {
+        *slot = id;
+    }
 }
 
 fn emit_document(b: &mut GraphBuilder, doc: &MergedDocument) {

@@ -9,13 +9,13 @@
 //! - a **warning** when the linked BOM is not in the bundle at all: the VEX document is valid,
 //!   the evidence is only incomplete (a VEX published apart from its SBOM is common).
 
-use crate::bundle::BundleFile;
+use crate::bundle::Bundle;
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::pipeline::collect::{CollectedFile, Content, FileKind, FileStatus};
 use crate::vex::cyclonedx::{is_linked_bom, parse_bom_link, resolve_bom_links, BomLink};
 use crate::vex::VexFormat;
 use serde_json::Value;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 
 /// A statement whose target is a link into another document.
 struct Pending {
@@ -38,12 +38,12 @@ struct Outcome {
 }
 
 /// Resolves cross-document BOM-Links in place and reports the ones that resolve nowhere.
-pub fn resolve_cross_links(files: &mut [CollectedFile], bundle_files: &[BundleFile]) {
+pub fn resolve_cross_links(files: &mut [CollectedFile], bundle: &Bundle) {
     let pending = pending_links(files);
     if pending.is_empty() {
         return;
     }
-    let boms = cyclonedx_values(files, bundle_files);
+    let boms = cyclonedx_values(files, bundle);
     let outcomes = outcomes(&pending, &boms);
     for (p, outcome) in pending.iter().zip(outcomes) {
         let (fi, di, si) = p.at;
@@ -122,12 +122,12 @@ fn pending_links(files: &[CollectedFile]) -> Vec<Pending> {
     out
 }
 
-/// The JSON of every CycloneDX document in the bundle (files and carried predicates).
-fn cyclonedx_values(files: &[CollectedFile], bundle_files: &[BundleFile]) -> Vec<Value> {
-    let bytes: HashMap<&str, &[u8]> = bundle_files
-        .iter()
-        .map(|f| (f.path.as_str(), f.bytes.as_slice()))
-        .collect();
+/// The JSON of every CycloneDX document in the bundle (files and carried predicates). Files
+/// whose bytes were released are read again from the source, all in one pass.
+fn cyclonedx_values(files: &[CollectedFile], bundle: &Bundle) -> Vec<Value> {
+    let is_cyclonedx =
+        |f: &&CollectedFile| f.documents.iter().any(|d| d.kind == FileKind::Cyclonedx);
+    let bytes = bundle.get_many(files.iter().filter(is_cyclonedx).map(|f| f.path.as_str()));
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for file in files {
@@ -139,7 +139,10 @@ fn cyclonedx_values(files: &[CollectedFile], bundle_files: &[BundleFile]) -> Vec
             if !seen.insert((file.path.as_str(), doc.pointer.as_str())) {
                 continue;
             }
-            let raw = bytes.get(file.path.as_str()).copied().unwrap_or_default();
+            let raw = bytes
+                .get(file.path.as_str())
+                .map(|b| &**b)
+                .unwrap_or_default();
             out.extend(document_value(file, &doc.pointer, raw));
         }
     }

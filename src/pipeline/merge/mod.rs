@@ -166,7 +166,7 @@ fn merge_documents(
             let locations = copies
                 .iter()
                 .map(|c| Location {
-                    file: c.file.path.clone(),
+                    file: c.file.path.as_str().into(),
                     pointer: c.doc.pointer.clone(),
                 })
                 .collect();
@@ -194,7 +194,7 @@ fn statement_locations(digest: &str, copies: &[DocCopy]) -> BTreeMap<NodeId, BTr
             out.entry(identity::statement_id(digest, s))
                 .or_default()
                 .insert(Location {
-                    file: copy.file.path.clone(),
+                    file: copy.file.path.as_str().into(),
                     pointer: format!("{}{}", copy.doc.pointer, s.pointer),
                 });
         }

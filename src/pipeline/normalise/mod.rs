@@ -8,6 +8,7 @@ pub use purl::{has_purl_scheme, normalise_if_purl, normalise_purl};
 pub use uri::normalise_uri;
 
 use crate::json::jcs;
+use crate::json::tape::J;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -43,10 +44,21 @@ pub fn normalised_value(doc: &Value, profile: Profile) -> Value {
 pub fn normalised_digest(doc: &Value, profile: Profile) -> String {
     let mut rewrite = Normaliser {
         profile,
-        purls: HashMap::new(),
+        purls: HashMap::default(),
     };
     let mut out = jcs::HashOut::default();
     jcs::write_canonical(doc, &mut rewrite, &mut out);
+    out.finish_hex()
+}
+
+/// [`normalised_digest`] of a parsed [`Tape`](crate::json::tape::Tape) value.
+pub fn normalised_digest_of(doc: J<'_, '_>, profile: Profile) -> String {
+    let mut rewrite = Normaliser {
+        profile,
+        purls: HashMap::default(),
+    };
+    let mut out = jcs::HashOut::default();
+    jcs::write_canonical_tape(doc, &mut rewrite, &mut out);
     out.finish_hex()
 }
 
@@ -54,7 +66,7 @@ pub fn normalised_digest(doc: &Value, profile: Profile) -> String {
 /// purl, dependency refs), so their normal forms are remembered for the document.
 struct Normaliser {
     profile: Profile,
-    purls: HashMap<String, Option<String>>,
+    purls: HashMap<String, Option<String>, foldhash::fast::RandomState>,
 }
 
 impl jcs::Rewrite for Normaliser {
@@ -145,6 +157,13 @@ mod tests {
             assert_eq!(
                 normalised_digest(&doc, profile),
                 crate::json::jcs::sha256_hex(&normalised_value(&doc, profile)),
+                "{profile:?}"
+            );
+            let text = doc.to_string();
+            let tape = crate::json::tape::parse_tape(text.as_bytes()).unwrap();
+            assert_eq!(
+                normalised_digest_of(tape.root(), profile),
+                normalised_digest(&doc, profile),
                 "{profile:?}"
             );
         }

@@ -1,0 +1,550 @@
+//! A parsed JSON document as one flat, borrowed tape: what the collectors read on the hot path
+//! instead of a `serde_json::Value` tree.
+//!
+//! [`parse_tape`] runs serde_json's parser (the same syntax, UTF-8 and number rules as
+//! [`super::parse`]) but records each value as one entry of a `Vec`, strings borrowed from the
+//! input unless they hold escapes. Duplicate keys and nesting deeper than [`MAX_DEPTH`] are
+//! rejected exactly as [`super::parse`] rejects them; on any failure the caller asks
+//! [`super::parse`] for the located diagnostic.
+//!
+//! [`J`] is a `Copy` handle on one value of a tape, with `Value`-like accessors.
+
+use super::MAX_DEPTH;
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt;
+
+/// One entry of a tape. A container is followed by its contents (an object's as key, value,
+/// key, value, …) and records where they end.
+#[derive(Debug, Clone, PartialEq)]
+enum Node<'a> {
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(Cow<'a, str>),
+    /// `end`: the index just past the array's last entry.
+    Array {
+        end: u32,
+    },
+    /// `end`: the index just past the object's last entry.
+    Object {
+        end: u32,
+    },
+    /// An object member's key; its value follows.
+    Key(Cow<'a, str>),
+}
+
+/// A parsed JSON document whose strings borrow from the input bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tape<'a> {
+    nodes: Vec<Node<'a>>,
+}
+
+impl<'a> Tape<'a> {
+    /// The document's top-level value.
+    pub fn root(&self) -> J<'_, 'a> {
+        J { tape: self, at: 0 }
+    }
+}
+
+/// Objects with more keys than this check duplicates with a hash set instead of a scan.
+const LINEAR_KEYS: usize = 16;
+
+/// Parses one JSON document (no BOM handling: see [`super::strip_bom`]) into a tape. Accepts
+/// exactly what [`super::parse`] accepts.
+pub fn parse_tape(bytes: &[u8]) -> Result<Tape<'_>, serde_json::Error> {
+    let mut builder = Builder {
+        // About one entry per 16 bytes of typical SBOM JSON.
+        nodes: Vec::with_capacity(bytes.len() / 16 + 1),
+        keys: Vec::new(),
+    };
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    de.disable_recursion_limit();
+    ValueSeed {
+        b: &mut builder,
+        depth: 0,
+    }
+    .deserialize(&mut de)?;
+    de.end()?;
+    Ok(Tape {
+        nodes: builder.nodes,
+    })
+}
+
+struct Builder<'a> {
+    nodes: Vec<Node<'a>>,
+    /// Tape indices of the keys of the objects being read, innermost last.
+    keys: Vec<u32>,
+}
+
+impl Builder<'_> {
+    fn key_at(&self, at: u32) -> &str {
+        match &self.nodes[at as usize] {
+            Node::Key(k) => k,
+            _ => "",
+        }
+    }
+
+    /// Whether the key just pushed at `at` repeats one of the object's `earlier` keys.
+    fn repeats(&self, earlier: &[u32], at: u32, seen: &mut Option<HashSet<String>>) -> bool {
+        let key = self.key_at(at);
+        if earlier.len() < LINEAR_KEYS {
+            return earlier.iter().any(|&k| self.key_at(k) == key);
+        }
+        let set = seen.get_or_insert_with(|| {
+            earlier
+                .iter()
+                .map(|&k| self.key_at(k).to_string())
+                .collect()
+        });
+        !set.insert(key.to_string())
+    }
+}
+
+struct ValueSeed<'b, 'a> {
+    b: &'b mut Builder<'a>,
+    depth: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_, 'de> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> ValueSeed<'_, 'de> {
+    fn push(self, node: Node<'de>) {
+        self.b.nodes.push(node);
+    }
+
+    fn check_depth<E: de::Error>(&self) -> Result<(), E> {
+        if self.depth >= MAX_DEPTH {
+            Err(E::custom(format!("nesting deeper than {MAX_DEPTH} levels")))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn child(&mut self) -> ValueSeed<'_, 'de> {
+        ValueSeed {
+            b: self.b,
+            depth: self.depth + 1,
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for ValueSeed<'_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<(), E> {
+        self.push(Node::Bool(v));
+        Ok(())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        self.push(Node::Number(v.into()));
+        Ok(())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        self.push(Node::Number(v.into()));
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        let n = Number::from_f64(v).ok_or_else(|| E::custom("number is not finite"))?;
+        self.push(Node::Number(n));
+        Ok(())
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<(), E> {
+        self.push(Node::String(Cow::Borrowed(v)));
+        Ok(())
+    }
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.push(Node::String(Cow::Owned(v.to_owned())));
+        Ok(())
+    }
+    fn visit_string<E>(self, v: String) -> Result<(), E> {
+        self.push(Node::String(Cow::Owned(v)));
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.push(Node::Null);
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        self.check_depth()?;
+        let at = self.b.nodes.len();
+        self.b.nodes.push(Node::Array { end: 0 });
+        while seq.next_element_seed(self.child())?.is_some() {}
+        let end = entry_index(self.b.nodes.len())?;
+        self.b.nodes[at] = Node::Array { end };
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        self.check_depth()?;
+        let at = self.b.nodes.len();
+        self.b.nodes.push(Node::Object { end: 0 });
+        let frame = self.b.keys.len();
+        let mut seen = None;
+        while map.next_key_seed(KeySeed { b: self.b })?.is_some() {
+            let key_at = entry_index(self.b.nodes.len() - 1)?;
+            if self.b.repeats(&self.b.keys[frame..], key_at, &mut seen) {
+                let key = self.b.key_at(key_at).to_string();
+                return Err(de::Error::custom(format!(
+                    "duplicate key {key:?} (rejected: neither first nor last value wins)"
+                )));
+            }
+            self.b.keys.push(key_at);
+            map.next_value_seed(self.child())?;
+        }
+        self.b.keys.truncate(frame);
+        let end = entry_index(self.b.nodes.len())?;
+        self.b.nodes[at] = Node::Object { end };
+        Ok(())
+    }
+}
+
+fn entry_index<E: de::Error>(i: usize) -> Result<u32, E> {
+    u32::try_from(i).map_err(|_| E::custom("document has too many values"))
+}
+
+struct KeySeed<'b, 'a> {
+    b: &'b mut Builder<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_, 'de> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed<'_, 'de> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object key")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<(), E> {
+        self.b.nodes.push(Node::Key(Cow::Borrowed(v)));
+        Ok(())
+    }
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.b.nodes.push(Node::Key(Cow::Owned(v.to_owned())));
+        Ok(())
+    }
+    fn visit_string<E>(self, v: String) -> Result<(), E> {
+        self.b.nodes.push(Node::Key(Cow::Owned(v)));
+        Ok(())
+    }
+}
+
+/// Runs `f` on a tape of `value` (serialised and read back): for callers holding a `Value`.
+pub fn with_value<R>(value: &Value, f: impl FnOnce(J<'_, '_>) -> R) -> R {
+    let text = value.to_string();
+    // A `Value` always serialises to acceptable JSON without duplicate keys.
+    match parse_tape(text.as_bytes()) {
+        Ok(tape) => f(tape.root()),
+        Err(_) => f(Tape {
+            nodes: vec![Node::Null],
+        }
+        .root()),
+    }
+}
+
+/// One value of a [`Tape`]: a cheap `Copy` handle with `Value`-like accessors.
+#[derive(Clone, Copy)]
+pub struct J<'t, 'a> {
+    tape: &'t Tape<'a>,
+    at: u32,
+}
+
+impl fmt::Debug for J<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.to_value())
+    }
+}
+
+/// What a [`J`] holds, for `match`.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind<'t, 'a> {
+    Null,
+    Bool(bool),
+    Number(&'t Number),
+    String(&'t str),
+    Array(Elements<'t, 'a>),
+    Object(Members<'t, 'a>),
+}
+
+impl<'t, 'a> J<'t, 'a> {
+    fn node(self) -> &'t Node<'a> {
+        &self.tape.nodes[self.at as usize]
+    }
+
+    /// The index just past this value's entries.
+    fn end(self) -> u32 {
+        match self.node() {
+            Node::Array { end } | Node::Object { end } => *end,
+            _ => self.at + 1,
+        }
+    }
+
+    /// The value's kind, with its contents.
+    pub fn kind(self) -> Kind<'t, 'a> {
+        match self.node() {
+            Node::Null | Node::Key(_) => Kind::Null,
+            Node::Bool(b) => Kind::Bool(*b),
+            Node::Number(n) => Kind::Number(n),
+            Node::String(s) => Kind::String(s),
+            Node::Array { end } => Kind::Array(Elements {
+                tape: self.tape,
+                next: self.at + 1,
+                end: *end,
+            }),
+            Node::Object { end } => Kind::Object(Members {
+                tape: self.tape,
+                next: self.at + 1,
+                end: *end,
+            }),
+        }
+    }
+
+    /// The member `key` of an object.
+    pub fn get(self, key: &str) -> Option<Self> {
+        self.as_object()?.find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    /// The value at an RFC 6901 pointer.
+    pub fn pointer(self, pointer: &str) -> Option<Self> {
+        if pointer.is_empty() {
+            return Some(self);
+        }
+        let rest = pointer.strip_prefix('/')?;
+        rest.split('/').try_fold(self, |v, token| {
+            let token = token.replace("~1", "/").replace("~0", "~");
+            match v.kind() {
+                Kind::Object(mut members) => members.find(|(k, _)| *k == token).map(|(_, v)| v),
+                Kind::Array(mut items) => {
+                    let i: usize = token.parse().ok()?;
+                    items.nth(i)
+                }
+                _ => None,
+            }
+        })
+    }
+
+    pub fn as_str(self) -> Option<&'t str> {
+        match self.node() {
+            Node::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_u64(self) -> Option<u64> {
+        match self.node() {
+            Node::Number(n) => n.as_u64(),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(self) -> Option<bool> {
+        match self.node() {
+            Node::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The elements of an array.
+    pub fn as_array(self) -> Option<Elements<'t, 'a>> {
+        match self.kind() {
+            Kind::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The members of an object, in document order.
+    pub fn as_object(self) -> Option<Members<'t, 'a>> {
+        match self.kind() {
+            Kind::Object(members) => Some(members),
+            _ => None,
+        }
+    }
+
+    pub fn is_object(self) -> bool {
+        matches!(self.node(), Node::Object { .. })
+    }
+
+    pub fn is_array(self) -> bool {
+        matches!(self.node(), Node::Array { .. })
+    }
+
+    pub fn is_null(self) -> bool {
+        matches!(self.node(), Node::Null)
+    }
+
+    /// The JSON type name, for messages ("a string", "an object", …).
+    pub fn type_name(self) -> &'static str {
+        match self.node() {
+            Node::Null | Node::Key(_) => "null",
+            Node::Bool(_) => "a boolean",
+            Node::Number(_) => "a number",
+            Node::String(_) => "a string",
+            Node::Array { .. } => "an array",
+            Node::Object { .. } => "an object",
+        }
+    }
+
+    /// The value as a `serde_json::Value` tree, for readers that take one.
+    pub fn to_value(self) -> Value {
+        match self.kind() {
+            Kind::Null => Value::Null,
+            Kind::Bool(b) => Value::Bool(b),
+            Kind::Number(n) => Value::Number(n.clone()),
+            Kind::String(s) => Value::String(s.to_string()),
+            Kind::Array(items) => Value::Array(items.map(J::to_value).collect()),
+            Kind::Object(members) => Value::Object(
+                members
+                    .map(|(k, v)| (k.to_string(), v.to_value()))
+                    .collect::<Map<String, Value>>(),
+            ),
+        }
+    }
+}
+
+/// The elements of an array that may be absent (none then).
+pub type Items<'t, 'a> = std::iter::Flatten<std::option::IntoIter<Elements<'t, 'a>>>;
+
+/// The elements of an array value.
+#[derive(Debug, Clone, Copy)]
+pub struct Elements<'t, 'a> {
+    tape: &'t Tape<'a>,
+    next: u32,
+    end: u32,
+}
+
+impl<'t, 'a> Iterator for Elements<'t, 'a> {
+    type Item = J<'t, 'a>;
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.next >= self.end {
+            return None;
+        }
+        let item = J {
+            tape: self.tape,
+            at: self.next,
+        };
+        self.next = item.end();
+        Some(item)
+    }
+}
+
+/// The `(key, value)` members of an object value, in document order.
+#[derive(Debug, Clone, Copy)]
+pub struct Members<'t, 'a> {
+    tape: &'t Tape<'a>,
+    next: u32,
+    end: u32,
+}
+
+impl<'t, 'a> Iterator for Members<'t, 'a> {
+    type Item = (&'t str, J<'t, 'a>);
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.next >= self.end {
+            return None;
+        }
+        let key = match &self.tape.nodes[self.next as usize] {
+            Node::Key(k) => k.as_ref(),
+            _ => "",
+        };
+        let value = J {
+            tape: self.tape,
+            at: self.next + 1,
+        };
+        self.next = value.end();
+        Some((key, value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same_as_value(text: &str) {
+        let tape = parse_tape(text.as_bytes()).expect("parses");
+        let value = super::super::parse(text.as_bytes()).expect("parses strictly");
+        assert_eq!(tape.root().to_value(), value, "{text}");
+    }
+
+    #[test]
+    fn reads_every_kind_of_value() {
+        same_as_value(r#"{"a":[1,-2,3.5,true,false,null,"x\n\u00e9"],"b":{"c":{}},"d":[]}"#);
+        same_as_value("[]");
+        same_as_value("\"just a string\"");
+        same_as_value("18446744073709551615");
+    }
+
+    #[test]
+    fn accessors_follow_members_and_elements() {
+        let tape = parse_tape(br#"{"a":{"b":[10,{"c":"x"}]},"k~/":1}"#).unwrap();
+        let root = tape.root();
+        assert_eq!(root.pointer("/a/b/1/c").and_then(J::as_str), Some("x"));
+        assert_eq!(root.pointer("/k~0~1").and_then(J::as_u64), Some(1));
+        assert_eq!(
+            root.get("a")
+                .unwrap()
+                .get("b")
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .count(),
+            2
+        );
+        assert!(root.get("missing").is_none());
+        assert_eq!(
+            root.as_object()
+                .unwrap()
+                .map(|(k, _)| k)
+                .collect::<Vec<_>>(),
+            ["a", "k~/"]
+        );
+        assert_eq!(root.get("a").unwrap().type_name(), "an object");
+    }
+
+    #[test]
+    fn rejects_what_the_strict_parser_rejects() {
+        let many_keys: String = format!(
+            "{{{}}}",
+            (0..40)
+                .map(|i| format!("\"k{}\":1", i % 39))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        for bad in [
+            r#"{"a":1,"a":2}"#,
+            r#"{"a":{"b":1,"b":2}}"#,
+            many_keys.as_str(),
+            "{\"a\":\"\\ud800\"}",
+            "[1,]",
+            "{} {}",
+            "01",
+        ] {
+            assert!(parse_tape(bad.as_bytes()).is_err(), "{bad}");
+            assert!(super::super::parse(bad.as_bytes()).is_err(), "{bad}");
+        }
+        let deep_ok = format!("{}{}", "[".repeat(128), "]".repeat(128));
+        assert!(parse_tape(deep_ok.as_bytes()).is_ok());
+        let deep = format!("{}{}", "[".repeat(129), "]".repeat(129));
+        assert!(parse_tape(deep.as_bytes()).is_err());
+        assert!(parse_tape("[".repeat(100_000).as_bytes()).is_err());
+    }
+
+    #[test]
+    fn keys_that_differ_only_after_escapes_are_distinct() {
+        same_as_value(r#"{"a\u0062":1,"ab2":2,"a":3}"#);
+        assert!(parse_tape(br#"{"a\u0062":1,"ab":2}"#).is_err());
+    }
+}

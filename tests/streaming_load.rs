@@ -1,0 +1,230 @@
+//! `reconcile_path` reads and collects at the same time and frees SBOM bytes as it goes; the
+//! explorer's `reconcile` works over a fully loaded bundle. Both must give the same model, in
+//! every bundle form, including the archive whose first file suggests a top directory that a
+//! later file contradicts (the streamed reading starts over), and cross-document BOM-Links,
+//! which read a freed SBOM again from the source.
+
+mod common;
+mod vex_support;
+
+use evx::bundle::{self, Limits};
+use evx::cli::reconcile::graph_json;
+use evx::pipeline::{reconcile, reconcile_path, Options, Reconciled};
+use evx::progress::NoProgress;
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+
+const PURL: &str = "pkg:npm/a@1";
+const SERIAL: &str = "aaaaaaaa-0000-4000-8000-000000000001";
+
+fn streamed(path: &Path) -> Reconciled {
+    reconcile_path(path, &Options::default(), &NoProgress).expect("bundle opens")
+}
+
+fn loaded(path: &Path) -> Reconciled {
+    let bundle = bundle::open(path, &Limits::default(), &NoProgress).expect("bundle opens");
+    reconcile(&bundle, &Options::default(), &NoProgress)
+}
+
+/// Everything a user or script sees of a model but the bundle's own path and form,
+/// `generatedAt` fixed.
+fn seen(model: &Reconciled) -> Value {
+    let mut json = graph_json(model, "fixed");
+    json.as_object_mut().expect("an object").remove("bundle");
+    json["files"] = serde_json::to_value(&model.files).expect("files serialise");
+    json["decisions"] = Value::from(
+        model
+            .decisions
+            .iter()
+            .map(|d| format!("{} {} {:?}", d.vulnerability, d.target, d.status))
+            .collect::<Vec<_>>(),
+    );
+    json
+}
+
+/// All regular files below `dir`, as (relative path, bytes), sorted.
+fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap();
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn write_tree(dir: &Path, files: &[(String, Vec<u8>)]) {
+    for (path, bytes) in files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+}
+
+/// A tar of `files`, each under `prefix` (`""` for none), in the order given.
+fn tar_of(files: &[(String, Vec<u8>)], prefix: &str) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (path, bytes) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        let name = format!("{prefix}{path}");
+        builder
+            .append_data(&mut header, name, bytes.as_slice())
+            .unwrap();
+    }
+    builder.into_inner().unwrap()
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+/// An SBOM and, in another folder, a CycloneDX VEX whose statements link into it by BOM-Link.
+fn linked_files() -> Vec<(String, Vec<u8>)> {
+    use vex_support::{cdx_vulnerability, cyclonedx};
+    let sbom = cyclonedx(SERIAL, "Acme", &[("lib-a", PURL)], vec![]);
+    let link = format!("urn:cdx:{SERIAL}/1#lib-a");
+    let vuln = cdx_vulnerability(
+        "CVE-2024-15",
+        "not_affected",
+        &[&link],
+        "2024-02-01T00:00:00Z",
+    );
+    let vex = cyclonedx(
+        "cccccccc-0000-4000-8000-000000000003",
+        "Maint",
+        &[],
+        vec![vuln],
+    );
+    let bytes = |v: &Value| serde_json::to_vec_pretty(v).unwrap();
+    vec![
+        ("sboms/app.cdx.json".to_string(), bytes(&sbom)),
+        ("vex/links.cdx.json".to_string(), bytes(&vex)),
+    ]
+}
+
+/// The same files as a directory and as archives that exercise every path of the streamed
+/// reading; each form's model must equal the fully loaded directory's.
+fn assert_every_form_matches(files: &[(String, Vec<u8>)]) -> Reconciled {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("bundle");
+    write_tree(&dir, files);
+    let expected = seen(&loaded(&dir));
+    let archives = [
+        // One top directory, stripped on the guess of the first file.
+        ("top.tar.gz", gzip(&tar_of(files, "bundle/"))),
+        // Several top-level folders: the first file's folder is a wrong guess, so the
+        // reading starts over.
+        ("tops.tar", tar_of(files, "")),
+        (
+            "top.tar.zst",
+            zstd::encode_all(tar_of(files, "bundle/").as_slice(), 1).unwrap(),
+        ),
+    ];
+    let model = streamed(&dir);
+    assert_eq!(seen(&model), expected, "directory");
+    for (name, bytes) in archives {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        assert_eq!(seen(&streamed(&path)), expected, "{name}");
+        assert_eq!(seen(&loaded(&path)), expected, "{name}, loaded");
+    }
+    model
+}
+
+#[test]
+fn the_demo_streams_to_the_loaded_model_in_every_form() {
+    let files = read_tree(&common::demo());
+    assert!(files.len() > 5, "the demo bundle is there");
+    let model = assert_every_form_matches(&files);
+    assert!(model.graph.node_count() > 0);
+}
+
+#[test]
+fn bom_links_resolve_into_sboms_whose_bytes_were_freed() {
+    let model = assert_every_form_matches(&linked_files());
+    let targets: Vec<&str> = model.decisions.iter().map(|d| d.target.as_str()).collect();
+    assert_eq!(targets, [PURL]);
+    assert!(
+        !model
+            .diagnostics
+            .iter()
+            .any(|d| d.file == "vex/links.cdx.json"),
+        "{:?}",
+        model.diagnostics
+    );
+}
+
+#[test]
+fn a_freed_file_changed_on_disk_is_not_read_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(tmp.path(), &linked_files());
+    let mut bundle = bundle::open(tmp.path(), &Limits::default(), &NoProgress).unwrap();
+    let sha256 = |b: &[u8]| -> [u8; 32] {
+        use sha2::Digest;
+        sha2::Sha256::digest(b).into()
+    };
+    for file in &mut bundle.files {
+        let digest = sha256(&file.bytes);
+        file.release(digest);
+        assert!(file.bytes.is_empty());
+    }
+    let original = std::fs::read(tmp.path().join("sboms/app.cdx.json")).unwrap();
+    let again = bundle
+        .get("sboms/app.cdx.json")
+        .expect("read again from the directory");
+    assert_eq!(&*again, original.as_slice());
+    let (digest, size) = bundle.sha256_and_size("sboms/app.cdx.json").unwrap();
+    assert_eq!((digest, size), (sha256(&original), original.len() as u64));
+
+    std::fs::write(
+        tmp.path().join("sboms/app.cdx.json"),
+        b"{\"changed\": true}",
+    )
+    .unwrap();
+    assert!(bundle.get("sboms/app.cdx.json").is_none());
+    assert!(bundle.get("vex/links.cdx.json").is_some());
+    assert!(bundle.get("no/such/file.json").is_none());
+}
+
+#[test]
+fn the_explorer_keeps_no_sbom_bytes_of_a_directory_and_reads_them_again() {
+    use evx::graph::NodeKind;
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(tmp.path(), &read_tree(&common::demo()));
+    let (bundle, model) =
+        evx::pipeline::load_path(tmp.path(), &Options::default(), &NoProgress).unwrap();
+    let sbom_files: Vec<&str> = model
+        .files
+        .iter()
+        .filter(|f| matches!(f.kind.as_str(), "cyclonedx" | "spdx"))
+        .map(|f| f.path.as_str())
+        .collect();
+    assert!(!sbom_files.is_empty());
+    for path in &sbom_files {
+        let file = bundle.files.iter().find(|f| f.path == *path).unwrap();
+        assert!(file.bytes.is_empty() && file.released.is_some(), "{path}");
+    }
+    let sbom = model
+        .graph
+        .nodes()
+        .find(|n| n.kind == NodeKind::Sbom)
+        .expect("an SBOM node");
+    let lines = evx::tui::document::normalised_json_lines(&bundle, sbom);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("\"bomFormat\"") || l.contains("\"spdxVersion\"")),
+        "{lines:?}"
+    );
+}
