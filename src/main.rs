@@ -13,7 +13,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 fn main() -> ExitCode {
-    keep_freed_memory();
+    return_freed_memory_late();
     let cli = match evx::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -28,15 +28,18 @@ fn main() -> ExitCode {
     evx::cli::run(cli)
 }
 
-/// evx allocates and frees large trees per document while loading; by default mimalloc hands
-/// freed memory back to the OS after 10 ms, and every reuse then page-faults it in again
-/// (a third of the load time on a 200 MB bundle). A load peaks once, so keep it.
-fn keep_freed_memory() {
+/// While loading, evx frees and reallocates memory constantly. By default mimalloc hands freed
+/// memory back to the OS after 10 ms, and every reuse then page-faults it in again (a third of
+/// the load time on a 200 MB bundle once); never handing it back made the peak a quarter
+/// higher. After 100 ms, memory still being reused stays while memory a finished stage left
+/// behind goes: the same load time as never, and 13–16% less peak memory (benches/run).
+fn return_freed_memory_late() {
+    const PURGE_DELAY_MS: std::ffi::c_long = 100;
     // SAFETY: sets a plain integer option before any other thread exists; mimalloc documents
     // `mi_option_set` as callable at any time.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
     debug_assert_eq!(
         unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) },
-        -1
+        PURGE_DELAY_MS
     );
 }

@@ -240,6 +240,11 @@ fn write_number(n: &serde_json::Number, out: &mut impl Out) {
 pub fn write_string(s: &str, out: &mut impl Out) {
     out.put(b"\"");
     let bytes = s.as_bytes();
+    if !needs_escape(bytes) {
+        out.put(bytes);
+        out.put(b"\"");
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let escape: &[u8] = match b {
@@ -273,10 +278,41 @@ pub fn write_string(s: &str, out: &mut impl Out) {
     out.put(b"\"");
 }
 
+/// Whether any byte of `bytes` must be escaped in a JSON string (a quote, a backslash, a
+/// control character). Most strings need nothing; the test runs over fixed-size chunks without an early
+/// exit inside a chunk, which the compiler turns into vector compares.
+fn needs_escape(bytes: &[u8]) -> bool {
+    const CHUNK: usize = 32;
+    let special = |b: u8| (b < 0x20) | (b == b'"') | (b == b'\\');
+    let mut chunks = bytes.chunks_exact(CHUNK);
+    for chunk in &mut chunks {
+        if chunk.iter().fold(false, |any, &b| any | special(b)) {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| special(b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn strings_are_escaped_wherever_the_special_byte_sits() {
+        for len in [0, 1, 31, 32, 33, 64, 70] {
+            for at in 0..len {
+                for special in ['"', '\\', '\n', '\u{1}', '\u{1f}', '\u{7f}', 'é'] {
+                    let mut text: String = "a".repeat(len);
+                    text.replace_range(at..at + 1, &special.to_string());
+                    let mut out = Vec::new();
+                    write_string(&text, &mut out);
+                    let expected = serde_json::to_string(&text).unwrap();
+                    assert_eq!(String::from_utf8(out).unwrap(), expected, "{text:?}");
+                }
+            }
+        }
+    }
 
     /// RFC 8785 §3.2.2 sample: literals, numbers and strings.
     #[test]

@@ -60,17 +60,28 @@ pub fn parse_tape(bytes: &[u8]) -> Result<Tape<'_>, serde_json::Error> {
         nodes: Vec::with_capacity(bytes.len() / 16 + 1),
         keys: Vec::new(),
     };
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    de.disable_recursion_limit();
-    ValueSeed {
-        b: &mut builder,
-        depth: 0,
+    // UTF-8 checked once over the whole document (a fast, vectorised pass) rather than string by
+    // string; a document that is not UTF-8 goes through the byte reader, which says where.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => read_into(&mut builder, serde_json::Deserializer::from_str(text))?,
+        Err(_) => read_into(&mut builder, serde_json::Deserializer::from_slice(bytes))?,
     }
-    .deserialize(&mut de)?;
-    de.end()?;
     Ok(Tape {
         nodes: builder.nodes,
     })
+}
+
+fn read_into<'a, R: serde_json::de::Read<'a>>(
+    builder: &mut Builder<'a>,
+    mut de: serde_json::Deserializer<R>,
+) -> Result<(), serde_json::Error> {
+    de.disable_recursion_limit();
+    ValueSeed {
+        b: builder,
+        depth: 0,
+    }
+    .deserialize(&mut de)?;
+    de.end()
 }
 
 struct Builder<'a> {

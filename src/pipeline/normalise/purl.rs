@@ -2,10 +2,43 @@
 //! per type, namespace and name, and sorts qualifiers when printing).
 
 use packageurl::PackageUrl;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::str::FromStr;
+
+/// Purls remembered per thread: a purl recurs in one document (collection, then the
+/// normalised digest) and across a bundle's SBOMs, and parsing and printing one is most of the
+/// cost of normalising it. Bounded: the map is emptied when it is full.
+const MEMO_ENTRIES: usize = 1 << 15;
+
+type Memo = HashMap<Box<str>, Result<Box<str>, Box<str>>, foldhash::fast::RandomState>;
+
+thread_local! {
+    static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
+}
 
 /// The canonical spelling of a purl, or an error message if it does not parse.
 pub fn normalise_purl(input: &str) -> Result<String, String> {
+    let remembered = MEMO.with_borrow(|memo| memo.get(input).cloned());
+    let result = match remembered {
+        Some(result) => result,
+        None => {
+            let result = parse_and_print(input)
+                .map(String::into_boxed_str)
+                .map_err(String::into_boxed_str);
+            MEMO.with_borrow_mut(|memo| {
+                if memo.len() >= MEMO_ENTRIES {
+                    memo.clear();
+                }
+                memo.insert(input.into(), result.clone());
+            });
+            result
+        }
+    };
+    result.map(String::from).map_err(String::from)
+}
+
+fn parse_and_print(input: &str) -> Result<String, String> {
     let purl = PackageUrl::from_str(input.trim()).map_err(|e| e.to_string())?;
     let mut out = purl.to_string();
     if purl.ty() == "pypi" {
@@ -92,6 +125,29 @@ mod tests {
         assert_eq!(normalise_if_purl("pkg\u{2de}x"), "pkg\u{2de}x");
         assert!(has_purl_scheme("PKG:npm/a"));
         assert!(!has_purl_scheme("pkg:"));
+    }
+
+    #[test]
+    fn a_remembered_purl_gives_the_same_answer() {
+        for _ in 0..3 {
+            assert_eq!(
+                normalise_purl("pkg:NPM/Remembered@1?b=2&a=1").unwrap(),
+                "pkg:npm/remembered@1?a=1&b=2"
+            );
+            assert!(normalise_purl("pkg:").is_err());
+        }
+    }
+
+    #[test]
+    fn the_memo_stays_bounded() {
+        for i in 0..MEMO_ENTRIES + 10 {
+            normalise_purl(&format!("pkg:npm/bounded-{i}@1")).unwrap();
+        }
+        assert!(MEMO.with_borrow(|memo| memo.len()) <= MEMO_ENTRIES);
+        assert_eq!(
+            normalise_purl("pkg:npm/bounded-0@1").unwrap(),
+            "pkg:npm/bounded-0@1"
+        );
     }
 
     #[test]
