@@ -1,6 +1,8 @@
 //! Headless explorer benchmark: builds the TUI state for a bundle and measures, on a 120×40
 //! `TestBackend`, the time of the first frame, of `update` per key and of `render` per frame
-//! (j/k, PgDn/PgUp, G/g, `/` filter typing) in the Graph tab.
+//! (j/k, PgDn/PgUp, G/g, `/` filter typing) in the Graph tab. The JSON pane's document is read
+//! off the frame (the explorer's reader thread); here it is read after each frame and timed on
+//! its own (`json read`).
 //!
 //! Usage: `cargo run --release --example bench_explorer -- BUNDLE [--keys N]`. Prints one line
 //! per measurement (`name  median_ms  p95_ms  max_ms  count`) after the load times.
@@ -9,6 +11,7 @@ use evx::pipeline::{load_path, Options};
 use evx::progress::NoProgress;
 use evx::tui::action::{Action, Command, Loaded, Tab};
 use evx::tui::app::App;
+use evx::tui::reader::read_now;
 use evx::tui::theme::Theme;
 use evx::tui::update::update;
 use evx::tui::view::render;
@@ -26,6 +29,8 @@ struct Series {
     name: String,
     update: Vec<Duration>,
     render: Vec<Duration>,
+    /// Reading the JSON pane's document after the frame, when the key asked for one.
+    read: Vec<Duration>,
 }
 
 fn ms(d: Duration) -> f64 {
@@ -99,6 +104,7 @@ fn main() {
             name: name.to_string(),
             update: Vec::new(),
             render: Vec::new(),
+            read: Vec::new(),
         };
         for i in 0..n {
             let a = action(i);
@@ -108,6 +114,11 @@ fn main() {
             let t = Instant::now();
             terminal.draw(|f| render(app, f)).expect("draw");
             s.render.push(t.elapsed());
+            let t = Instant::now();
+            if let Some(answer) = read_now(app) {
+                update(app, answer);
+                s.read.push(t.elapsed());
+            }
         }
         series.push(s);
     };
@@ -138,8 +149,8 @@ fn main() {
 
     println!();
     println!(
-        "{:<20} {:>11} {:>11} {:>11} {:>11} {:>6}",
-        "key", "update med", "render med", "total med", "total p95", "n"
+        "{:<20} {:>11} {:>11} {:>11} {:>11} {:>6} {:>15}",
+        "key", "update med", "render med", "total med", "total p95", "n", "json read med/p95"
     );
     for s in &series {
         let (um, _, _) = stats(&s.update);
@@ -151,14 +162,19 @@ fn main() {
             .map(|(u, r)| *u + *r)
             .collect();
         let (tm, tp, _) = stats(&total);
+        let read = match stats(&s.read) {
+            _ if s.read.is_empty() => "-".to_string(),
+            (med, p95, _) => format!("{med:.2} / {p95:.2} ms"),
+        };
         println!(
-            "{:<20} {:>8.2} ms {:>8.2} ms {:>8.2} ms {:>8.2} ms {:>6}",
+            "{:<20} {:>8.2} ms {:>8.2} ms {:>8.2} ms {:>8.2} ms {:>6} {:>17}",
             s.name,
             um,
             rm,
             tm,
             tp,
-            s.update.len()
+            s.update.len(),
+            read
         );
     }
 }

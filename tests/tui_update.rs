@@ -229,3 +229,72 @@ fn detail_pane_shows_normalised_json_of_the_selected_document() {
         "volatile fields removed"
     );
 }
+
+#[test]
+fn the_json_pane_waits_for_the_reader_and_drops_stale_answers() {
+    let mut app = app();
+    press(&mut app, &[Command::GoTab(Tab::Graph)]);
+    let r = app.ready().unwrap();
+    let with_document: Vec<usize> = (0..r.model.graph.node_count())
+        .filter(|p| !r.model.graph.node_at(*p).unwrap().locations.is_empty())
+        .take(2)
+        .collect();
+    // `update` alone only asks: the frame after a key never waits for a file.
+    evx::tui::update::select_node(&mut app, with_document[0]);
+    let first = app.ready().unwrap().graph.detail_reading.expect("asked");
+    assert!(app.ready().unwrap().graph.detail_json.is_empty());
+    let stale = evx::tui::reader::read_now(&app).expect("an answer");
+    evx::tui::update::select_node(&mut app, with_document[1]);
+    let second = app
+        .ready()
+        .unwrap()
+        .graph
+        .detail_reading
+        .expect("asked again");
+    assert!(second.ticket > first.ticket);
+    // The answer to the first request arrives late: it is not the selected node's.
+    update(&mut app, stale);
+    assert_eq!(app.ready().unwrap().graph.detail_reading, Some(second));
+    assert!(app.ready().unwrap().graph.detail_json.is_empty());
+    let answer = evx::tui::reader::read_now(&app).expect("an answer");
+    update(&mut app, answer);
+    let r = app.ready().unwrap();
+    assert_eq!(r.graph.detail_reading, None);
+    assert!(r.graph.detail_json.iter().any(|l| l.contains('{')));
+}
+
+#[test]
+fn a_node_without_a_document_says_so_at_once() {
+    let mut app = app();
+    press(&mut app, &[Command::GoTab(Tab::Graph)]);
+    type_filter(&mut app, "CVE-2026-10001");
+    update(&mut app, Action::FilterAccept);
+    let r = app.ready().unwrap();
+    let position = (0..r.model.graph.node_count())
+        .find(|p| r.model.graph.node_at(*p).unwrap().locations.is_empty())
+        .expect("the demo has nodes without a location (vulnerabilities, verdicts)");
+    evx::tui::update::select_node(&mut app, position);
+    let r = app.ready().unwrap();
+    assert_eq!(r.graph.detail_reading, None);
+    assert!(r.graph.detail_json[0].contains("no document of their own"));
+}
+
+#[test]
+fn the_reader_thread_answers_the_newest_request() {
+    let mut app = app();
+    press(&mut app, &[Command::GoTab(Tab::Graph)]);
+    let mut reader = evx::tui::reader::DocumentReader::spawn();
+    for _ in 0..5 {
+        update(&mut app, Action::Command(Command::Down));
+        reader.follow(&app);
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.ready().unwrap().graph.detail_reading.is_some() {
+        assert!(std::time::Instant::now() < deadline, "no answer in 10 s");
+        match reader.try_answer() {
+            Some(answer) => update(&mut app, answer),
+            None => std::thread::sleep(std::time::Duration::from_millis(2)),
+        }
+    }
+    assert!(!app.ready().unwrap().graph.detail_json.is_empty());
+}

@@ -94,6 +94,12 @@ pub enum Action {
     Progress(Progress),
     Loaded(Box<Loaded>),
     LoadFailed(String),
+    /// The document reader's answer to a [`DocumentRequest`](super::app::DocumentRequest):
+    /// the JSON pane's lines.
+    DocumentRead {
+        ticket: u64,
+        lines: Vec<String>,
+    },
 }
 
 /// What the loader thread hands over: the model and the bundle it was read from.

@@ -10,6 +10,7 @@ use crate::pipeline::Reconciled;
 use crate::progress::Progress;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Where loading is.
 #[derive(Debug)]
@@ -23,7 +24,8 @@ pub enum LoadState {
 #[derive(Debug)]
 pub struct Ready {
     pub model: Reconciled,
-    pub bundle: Bundle,
+    /// Shared with the document reader thread (see [`super::reader`]).
+    pub bundle: Arc<Bundle>,
     pub graph: GraphView,
     pub imports: ImportsView,
     pub conflicts: ListView,
@@ -62,8 +64,13 @@ pub struct GraphView {
     pub matched_needle: Option<String>,
     /// The filter's search index over every node, built once when the bundle is loaded.
     pub search: NodeSearch,
-    /// Normalised JSON of the selected node's document, computed when the selection changes.
+    /// Normalised JSON of the selected node's document, once read.
     pub detail_json: Vec<String>,
+    /// The document being read for the JSON pane, if any: reading one can mean a file read
+    /// from disk, so it happens off the frame ([`super::reader`]).
+    pub detail_reading: Option<DocumentRequest>,
+    /// Numbers the requests, so that an answer to an older one is recognised and dropped.
+    pub detail_tickets: u64,
     pub json_scroll: usize,
 }
 
@@ -121,6 +128,13 @@ impl GraphView {
             _ => None,
         }
     }
+}
+
+/// A request for the JSON pane's document: the node at `position`, the `ticket`-th request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocumentRequest {
+    pub position: usize,
+    pub ticket: u64,
 }
 
 /// The Imports tab: files failed first.

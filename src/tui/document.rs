@@ -7,13 +7,25 @@ use crate::pipeline::collect::dsse::decode_base64;
 use crate::pipeline::normalise::{normalised_value, Profile};
 use serde_json::Value;
 
-/// Pretty-printed normalised JSON of the node's first location, or a line saying why not.
-pub fn normalised_json_lines(bundle: &Bundle, node: &Node) -> Vec<String> {
-    let Some(loc) = node.locations.first() else {
-        return vec![format!(
+/// What the JSON pane shows for a node with no document to read (no location), or `None` when
+/// there is one: then [`normalised_json_lines`] reads it.
+pub fn without_document(node: &Node) -> Option<Vec<String>> {
+    node.locations.is_empty().then(|| {
+        vec![format!(
             "({} nodes have no document of their own)",
             node.kind
-        )];
+        )]
+    })
+}
+
+/// Pretty-printed normalised JSON of the node's first location, or a line saying why not. May
+/// read a file from the bundle's source again: call it off the frame ([`super::reader`]).
+pub fn normalised_json_lines(bundle: &Bundle, node: &Node) -> Vec<String> {
+    if let Some(lines) = without_document(node) {
+        return lines;
+    }
+    let Some(loc) = node.locations.first() else {
+        return Vec::new();
     };
     let Some(bytes) = bundle.get(&loc.file) else {
         return vec![format!(

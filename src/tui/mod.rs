@@ -10,6 +10,7 @@ pub mod event;
 pub mod keymap;
 pub mod list;
 pub mod loader;
+pub mod reader;
 pub mod search;
 pub mod terminal;
 pub mod theme;
@@ -27,6 +28,7 @@ pub fn run(path: PathBuf, options: Options, theme: theme::Theme) -> std::io::Res
     let size = guard.terminal.size()?;
     let mut app = app::App::new(path.clone(), theme, size.width, size.height);
     let loader = loader::spawn(path, options);
+    let mut reader = reader::DocumentReader::spawn();
     terminal::exit_on_termination_signals();
     let mut loader_open = true;
     let mut dirty = true;
@@ -35,11 +37,16 @@ pub fn run(path: PathBuf, options: Options, theme: theme::Theme) -> std::io::Res
             guard.terminal.draw(|f| view::render(&app, f))?;
             dirty = false;
         }
-        if crossterm::event::poll(Duration::from_millis(40))? {
+        reader.follow(&app);
+        if crossterm::event::poll(input_wait(&app))? {
             if let Some(action) = event::translate(&app, crossterm::event::read()?) {
                 update::update(&mut app, action);
                 dirty = true;
             }
+        }
+        while let Some(answer) = reader.try_answer() {
+            update::update(&mut app, answer);
+            dirty = true;
         }
         while loader_open {
             match loader.try_recv() {
@@ -54,4 +61,13 @@ pub fn run(path: PathBuf, options: Options, theme: theme::Theme) -> std::io::Res
     }
     drop(guard);
     Ok(0)
+}
+
+/// How long to wait for a key before looking at the other sources again: briefly while the
+/// JSON pane waits for its document, so that it shows as soon as it is read.
+fn input_wait(app: &app::App) -> Duration {
+    let reading = app
+        .ready()
+        .is_some_and(|r| r.graph.detail_reading.is_some());
+    Duration::from_millis(if reading { 5 } else { 40 })
 }

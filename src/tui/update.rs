@@ -1,8 +1,11 @@
-//! `update`: the one function that changes the explorer's state. It does no I/O (documents are
-//! read from the bundle already in memory), so every key can be tested without a terminal.
+//! `update`: the one function that changes the explorer's state. It does no I/O: a document the
+//! JSON pane needs is asked for in the state and arrives as [`Action::DocumentRead`] (see
+//! [`super::reader`]), so every key can be tested without a terminal.
 
 use super::action::{Action, Command, Loaded, Tab};
-use super::app::{App, GraphFocus, GraphView, ImportsView, ListView, LoadState, Ready, TreeRow};
+use super::app::{
+    App, DocumentRequest, GraphFocus, GraphView, ImportsView, ListView, LoadState, Ready, TreeRow,
+};
 use super::components::{self, graph::EdgeRow};
 use super::search::NodeSearch;
 use super::{document, view};
@@ -40,6 +43,16 @@ pub fn update(app: &mut App, action: Action) {
             refresh_detail(app);
         }
         Action::LoadFailed(error) => app.load = LoadState::Failed { error },
+        Action::DocumentRead { ticket, lines } => document_read(app, ticket, lines),
+    }
+}
+
+/// Shows a document the reader read, if it is still the one asked for.
+fn document_read(app: &mut App, ticket: u64, lines: Vec<String>) {
+    let Some(r) = app.ready_mut() else { return };
+    if r.graph.detail_reading.is_some_and(|d| d.ticket == ticket) {
+        r.graph.detail_reading = None;
+        r.graph.detail_json = lines;
     }
 }
 
@@ -50,7 +63,7 @@ fn ready(loaded: Loaded) -> Ready {
         conflicts: ListView::default(),
         validation: ListView::default(),
         model: loaded.model,
-        bundle: loaded.bundle,
+        bundle: std::sync::Arc::new(loaded.bundle),
     };
     r.graph.open = r
         .model
@@ -458,19 +471,30 @@ pub fn select_node(app: &mut App, position: usize) {
     refresh_detail(app);
 }
 
-/// Recomputes the selected node's JSON and resets the edge cursor.
+/// Asks for the selected node's JSON (a node without a document says so at once) and resets
+/// the edge cursor.
 fn refresh_detail(app: &mut App) {
     let Some(r) = app.ready_mut() else { return };
     r.graph.edges = Default::default();
     r.graph.json_scroll = 0;
-    r.graph.detail_json = match r
-        .graph
-        .selected_node()
-        .and_then(|p| r.model.graph.node_at(p))
-    {
-        Some(node) => document::normalised_json_lines(&r.bundle, node),
-        None => Vec::new(),
+    r.graph.detail_json = Vec::new();
+    r.graph.detail_reading = None;
+    let Some(position) = r.graph.selected_node() else {
+        return;
     };
+    let Some(node) = r.model.graph.node_at(position) else {
+        return;
+    };
+    match document::without_document(node) {
+        Some(lines) => r.graph.detail_json = lines,
+        None => {
+            r.graph.detail_tickets += 1;
+            r.graph.detail_reading = Some(DocumentRequest {
+                position,
+                ticket: r.graph.detail_tickets,
+            });
+        }
+    }
 }
 
 fn edit_filter(app: &mut App, edit: impl FnOnce(&mut String)) {

@@ -5,6 +5,7 @@ use evx::pipeline::{load_path, Options};
 use evx::progress::NoProgress;
 use evx::tui::action::{Action, Command, Loaded};
 use evx::tui::app::App;
+use evx::tui::reader::read_now;
 use evx::tui::theme::Theme;
 use evx::tui::update::update;
 use std::path::Path;
@@ -14,20 +15,29 @@ pub fn loaded_app(bundle: &Path, width: u16, height: u16) -> App {
     let mut app = App::new(bundle.to_path_buf(), Theme { color: false }, width, height);
     let (bundle, model) =
         load_path(bundle, &Options::default(), &NoProgress).expect("bundle loads");
-    update(&mut app, Action::Loaded(Box::new(Loaded { model, bundle })));
+    apply(&mut app, Action::Loaded(Box::new(Loaded { model, bundle })));
     app
+}
+
+/// Applies `action`, then the document it asks the reader for, read here (the event loop reads
+/// it on the reader thread).
+pub fn apply(app: &mut App, action: Action) {
+    update(app, action);
+    if let Some(answer) = read_now(app) {
+        update(app, answer);
+    }
 }
 
 pub fn press(app: &mut App, commands: &[Command]) {
     for c in commands {
-        update(app, Action::Command(*c));
+        apply(app, Action::Command(*c));
     }
 }
 
 pub fn type_filter(app: &mut App, text: &str) {
-    update(app, Action::Command(Command::StartFilter));
+    apply(app, Action::Command(Command::StartFilter));
     for ch in text.chars() {
-        update(app, Action::FilterChar(ch));
+        apply(app, Action::FilterChar(ch));
     }
 }
 

@@ -305,6 +305,9 @@ fn render_json(app: &App, r: &Ready, frame: &mut Frame, area: Rect) {
         .take(height)
         .map(|l| Line::raw(safe(l)))
         .collect();
-    let title = format!("Normalised JSON — {} lines", r.graph.detail_json.len());
+    let title = match r.graph.detail_reading {
+        Some(_) => "Normalised JSON — reading…".to_string(),
+        None => format!("Normalised JSON — {} lines", r.graph.detail_json.len()),
+    };
     frame.render_widget(Paragraph::new(lines).block(block(&t, &title, false)), area);
 }
