@@ -19,9 +19,14 @@ use std::collections::{BTreeMap, HashMap};
 /// [`GraphBuilder::finish`].
 #[derive(Debug, Default)]
 pub struct GraphBuilder {
-    /// Every id met, as a node or as an edge's end, with its number.
-    /// (Node ids are digests already: a fast, seeded hasher is enough.)
+    /// Every id met, as a node or as an edge's end, with its number, until the builder is
+    /// [sealed](GraphBuilder::seal). (Node ids are digests already: a fast, seeded hasher is
+    /// enough.)
     ids: HashMap<NodeId, u32, foldhash::fast::RandomState>,
+    /// Once sealed: the numbers that have no node (edge ends met only), with their ids. The
+    /// other numbers' ids are in their nodes.
+    unplaced: Vec<(NodeId, u32)>,
+    sealed: bool,
     /// The node of each number, once one was added.
     slots: Vec<Option<Node>>,
     /// Edges as added, duplicates included.
@@ -72,7 +77,40 @@ impl GraphBuilder {
     /// merging is commutative and associative): parts of a graph can be built in parallel.
     pub fn absorb(&mut self, mut other: GraphBuilder) {
         self.absorbed.append(&mut other.absorbed);
+        other.seal();
         self.absorbed.push(other);
+    }
+
+    /// Frees the id map of a builder that is complete: each node holds its own id, and only the
+    /// ids of edge ends without a node are kept. Millions of ids are spread over a bundle's
+    /// parts, and the map cost more than the ids themselves. Anything added afterwards gets
+    /// numbers of its own, which [`GraphBuilder::finish`] merges by id like any other.
+    pub fn seal(&mut self) {
+        self.sealed = true;
+        let ids = std::mem::take(&mut self.ids);
+        let slots = &self.slots;
+        self.unplaced.extend(
+            ids.into_iter()
+                .filter(|(_, n)| slots[*n as usize].is_none()),
+        );
+        self.unplaced.shrink_to_fit();
+        self.slots.shrink_to_fit();
+        self.edges.shrink_to_fit();
+    }
+
+    /// `(id, number)` of every number (perhaps some twice, after a seal): from the map, and
+    /// once sealed from the nodes and the unplaced ids.
+    fn take_numbered_ids(&mut self) -> impl Iterator<Item = (NodeId, u32)> + '_ {
+        let from_map = std::mem::take(&mut self.ids).into_iter();
+        let unplaced = std::mem::take(&mut self.unplaced).into_iter();
+        let sealed = self.sealed;
+        let from_nodes = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter(move |_| sealed)
+            .filter_map(|(n, slot)| Some((slot.as_ref()?.id, n as u32)));
+        from_map.chain(unplaced).chain(from_nodes)
     }
 
     /// Every node of `kind` added so far, here and in absorbed builders (a node met in several
@@ -139,12 +177,12 @@ fn merge_nodes(parts: &mut [GraphBuilder]) -> (DiGraph<Node, EdgeType>, Vec<Vec<
         .par_iter_mut()
         .enumerate()
         .flat_map_iter(|(p, part)| {
-            std::mem::take(&mut part.ids)
-                .into_iter()
+            part.take_numbered_ids()
                 .map(move |(id, n)| (id, p as u32, n))
         })
         .collect();
     entries.par_sort_unstable();
+    entries.dedup();
     let mut ranks: Vec<Vec<u32>> = parts
         .iter()
         .map(|p| vec![u32::MAX; p.slots.len()])
@@ -468,6 +506,45 @@ mod tests {
         let locations =
             |g: &EvidenceGraph| g.nodes().map(|n| n.locations.clone()).collect::<Vec<_>>();
         assert_eq!(locations(&whole), locations(&parts));
+    }
+
+    #[test]
+    fn adding_to_a_sealed_builder_gives_the_same_graph() {
+        let ids: Vec<NodeId> = (0..4).map(|i| NodeId::of(&json!(i))).collect();
+        let build = |seal_after: Option<usize>| {
+            let mut b = GraphBuilder::new();
+            for i in 0..8 {
+                if seal_after == Some(i) {
+                    b.seal();
+                }
+                b.add_node(
+                    ids[i % 3],
+                    NodeKind::Component,
+                    format!("n{i}"),
+                    fields(json!({"x": [i]})),
+                    Some(Location {
+                        file: format!("f{i}").into(),
+                        pointer: String::new(),
+                    }),
+                );
+                // ids[3] never gets a node: its edges are dropped, sealed or not.
+                b.add_edge(&ids[i % 3], &ids[(i + 1) % 4], EdgeType::DependsOn);
+            }
+            b.finish()
+        };
+        let whole = build(None);
+        for at in 0..8 {
+            let sealed = build(Some(at));
+            assert_eq!(
+                sealed.root_digest(),
+                whole.root_digest(),
+                "sealed after {at}"
+            );
+            assert_eq!(sealed.edge_count(), whole.edge_count());
+            let locations =
+                |g: &EvidenceGraph| g.nodes().map(|n| n.locations.clone()).collect::<Vec<_>>();
+            assert_eq!(locations(&sealed), locations(&whole));
+        }
     }
 
     #[test]

@@ -60,6 +60,7 @@ pub fn take_sboms(file: &mut CollectedFile) -> SbomPart {
             emit_sbom(&mut part, doc, sbom);
         }
     }
+    part.graph.seal();
     for doc in &mut file.documents {
         if let Content::Sbom(sbom) = &mut doc.content {
             sbom.components = Vec::new();
