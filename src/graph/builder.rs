@@ -114,12 +114,15 @@ impl GraphBuilder {
     }
 
     /// Every node of `kind` added so far, here and in absorbed builders (a node met in several
-    /// parts once per part, unmerged).
-    pub fn nodes_of_kind(&self, kind: NodeKind) -> impl Iterator<Item = &Node> + '_ {
-        std::iter::once(self)
-            .chain(&self.absorbed)
-            .flat_map(|part| part.slots.iter().flatten())
-            .filter(move |node| node.kind == kind)
+    /// parts once per part, unmerged), visited in parallel part by part.
+    pub fn par_nodes_of_kind(&self, kind: NodeKind) -> impl ParallelIterator<Item = &Node> + '_ {
+        let parts: Vec<&GraphBuilder> = std::iter::once(self).chain(&self.absorbed).collect();
+        parts.into_par_iter().flat_map_iter(move |part| {
+            part.slots
+                .iter()
+                .flatten()
+                .filter(move |node| node.kind == kind)
+        })
     }
 
     pub fn add_edge(&mut self, source: &NodeId, target: &NodeId, kind: EdgeType) {

@@ -14,13 +14,17 @@ use crate::vex::statement::format_timestamp;
 use crate::vex::target::normalize_target;
 use rayon::prelude::*;
 use serde_json::json;
-use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Adds the merged VEX of step 4 to the graph. Run after the SBOMs are emitted: targets are
 /// matched against the purls of the component nodes already in `b`.
 pub fn emit_vex(b: &mut GraphBuilder, merge: &VexMerge, index: &ArtifactIndex) {
-    let components = component_purls(b);
+    let wanted: HashSet<&str> = merge
+        .statements
+        .iter()
+        .flat_map(|s| lookup_keys(&s.statement.target))
+        .collect();
+    let components = component_purls(b, &wanted);
     for doc in &merge.documents {
         emit_document(b, doc);
     }
@@ -43,25 +47,35 @@ pub fn emit_vex(b: &mut GraphBuilder, merge: &VexMerge, index: &ArtifactIndex) {
     }
 }
 
-/// Normalised purl → component node id (the smallest, when several components share it), over
-/// every component node of `b`. Each distinct purl is normalised once, in parallel.
-fn component_purls(b: &GraphBuilder) -> HashMap<String, NodeId> {
-    let mut first: HashMap<Cow<'_, str>, NodeId, foldhash::fast::RandomState> = HashMap::default();
-    for node in b.nodes_of_kind(NodeKind::Component) {
-        if let Some(purl) = node.field_str("purl") {
-            keep_smallest(&mut first, purl, node.id);
-        }
-    }
-    let distinct: Vec<(Cow<'_, str>, NodeId)> = first.into_iter().collect();
-    let normalised: Vec<(String, NodeId)> = distinct
-        .par_iter()
-        .map(|(purl, id)| (normalize_target(purl), *id))
+/// Normalised purl → component node id (the smallest, when several components share it), for
+/// the purls `wanted` holds: the only keys [`target_node`] looks up. A bundle has millions of
+/// components and a few thousand VEX targets: only the matches are kept, and the components are
+/// visited in parallel, part by part, without gathering their purls first.
+fn component_purls(b: &GraphBuilder, wanted: &HashSet<&str>) -> HashMap<String, NodeId> {
+    let matches: Vec<(String, NodeId)> = b
+        .par_nodes_of_kind(NodeKind::Component)
+        .filter_map(|node| {
+            let purl = normalize_target(&node.field_str("purl")?);
+            wanted.contains(purl.as_str()).then_some((purl, node.id))
+        })
         .collect();
-    let mut out = HashMap::with_capacity(normalised.len());
-    for (purl, id) in normalised {
+    let mut out = HashMap::with_capacity(matches.len());
+    for (purl, id) in matches {
         keep_smallest(&mut out, purl, id);
     }
     out
+}
+
+/// Every string [`target_nodes`] may look up for `target`: itself, and both sides of its first
+/// and last `#`.
+fn lookup_keys(target: &str) -> impl Iterator<Item = &str> {
+    let splits = [target.find('#'), target.rfind('#')];
+    std::iter::once(target).chain(
+        splits
+            .into_iter()
+            .flatten()
+            .flat_map(move |i| [&target[..i], &target[i + 1..]]),
+    )
 }
 
 /// Records `id` for `key` unless a smaller id is there already: the result does not depend
@@ -149,11 +163,8 @@ fn target_nodes(
     // `product#subcomponent`; a purl may itself hold a `#subpath`, so both the first and the
     // last `#` are tried (never more: hostile ids must not cost quadratic time).
     let mut out = Vec::new();
-    let splits = [target.find('#'), target.rfind('#')];
-    for i in splits.into_iter().flatten() {
-        let (product, sub) = (&target[..i], &target[i + 1..]);
-        out.extend(target_node(b, product, components, index));
-        out.extend(target_node(b, sub, components, index));
+    for key in lookup_keys(target).skip(1) {
+        out.extend(target_node(b, key, components, index));
     }
     out.sort();
     out.dedup();
@@ -192,5 +203,54 @@ fn emit_verdict(b: &mut GraphBuilder, d: &VexDecision) {
             EdgeType::Overrides
         };
         b.add_edge(&d.verdict, &c.statement, kind);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup_keys_are_the_target_and_both_sides_of_its_first_and_last_hash() {
+        fn keys(t: &str) -> Vec<&str> {
+            lookup_keys(t).collect()
+        }
+        assert_eq!(keys("pkg:npm/a@1"), ["pkg:npm/a@1"]);
+        assert_eq!(
+            keys("sha256:ab#pkg:npm/a@1"),
+            [
+                "sha256:ab#pkg:npm/a@1",
+                "sha256:ab",
+                "pkg:npm/a@1",
+                "sha256:ab",
+                "pkg:npm/a@1"
+            ]
+        );
+        assert_eq!(keys("p#q#r"), ["p#q#r", "p", "q#r", "p#q", "r"]);
+    }
+
+    #[test]
+    fn only_wanted_purls_are_kept_and_the_smallest_id_wins() {
+        let mut b = GraphBuilder::new();
+        let add = |b: &mut GraphBuilder, n: u8, purl: &str| {
+            let id = NodeId::of(&serde_json::json!(n));
+            b.add_node(
+                id,
+                NodeKind::Component,
+                "c",
+                fields(json!({ "purl": purl })),
+                None,
+            );
+            id
+        };
+        let a = add(&mut b, 1, "pkg:npm/left-pad@1.0.0");
+        let c = add(&mut b, 2, "pkg:npm/left-pad@1.0.0");
+        let mut part = GraphBuilder::new();
+        add(&mut part, 3, "pkg:npm/unwanted@2");
+        b.absorb(part);
+        let wanted: HashSet<&str> = ["pkg:npm/left-pad@1.0.0"].into_iter().collect();
+        let found = component_purls(&b, &wanted);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found["pkg:npm/left-pad@1.0.0"], a.min(c));
     }
 }
