@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::tree::{gzip, read_tree, tar_of, write_tree};
+
 use evx::graph::{EdgeType, NodeKind};
 use evx::pipeline::{reconcile_path, Options, Reconciled};
 use evx::progress::NoProgress;
@@ -12,55 +14,6 @@ use std::path::{Path, PathBuf};
 
 fn reconcile(path: &Path) -> Reconciled {
     reconcile_path(path, &Options::default(), &NoProgress).expect("bundle opens")
-}
-
-/// All regular files below `dir`, as (relative path, bytes), sorted.
-fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            (rel, std::fs::read(e.path()).unwrap())
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-fn write_dir(dir: &Path, files: &[(String, Vec<u8>)]) {
-    for (path, bytes) in files {
-        let p = dir.join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, bytes).unwrap();
-    }
-}
-
-fn tar_bytes(files: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut builder = tar::Builder::new(Vec::new());
-    for (path, bytes) in files {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(bytes.len() as u64);
-        header.set_mode(0o644);
-        header.set_cksum();
-        builder
-            .append_data(&mut header, path, bytes.as_slice())
-            .unwrap();
-    }
-    builder.into_inner().unwrap()
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(bytes).unwrap();
-    enc.finish().unwrap()
 }
 
 /// The demo's files renamed to opaque names in a shuffled order and other folders.
@@ -85,8 +38,8 @@ fn same_content_same_root_digest_in_every_form() {
     let tmp = tempfile::tempdir().unwrap();
     let shuffled = renamed_and_shuffled(&files);
     let renamed_dir = tmp.path().join("renamed");
-    write_dir(&renamed_dir, &shuffled);
-    let tar = tar_bytes(&shuffled);
+    write_tree(&renamed_dir, &shuffled);
+    let tar = tar_of(&shuffled, "");
     let forms: Vec<(PathBuf, Vec<u8>)> = vec![
         (tmp.path().join("bundle.tar"), tar.clone()),
         (tmp.path().join("bundle.tar.gz"), gzip(&tar)),
@@ -95,7 +48,7 @@ fn same_content_same_root_digest_in_every_form() {
             zstd::encode_all(tar.as_slice(), 3).unwrap(),
         ),
         // Detection is by magic bytes: a misleading extension changes nothing.
-        (tmp.path().join("bundle.zip"), gzip(&tar_bytes(&files))),
+        (tmp.path().join("bundle.zip"), gzip(&tar_of(&files, ""))),
     ];
     let mut digests = vec![(
         "renamed directory".to_string(),
@@ -155,7 +108,7 @@ fn edit(files: &mut [(String, Vec<u8>)], name: &str, f: impl FnOnce(&mut Value))
 
 fn digest_of(files: &[(String, Vec<u8>)]) -> String {
     let tmp = tempfile::tempdir().unwrap();
-    write_dir(tmp.path(), files);
+    write_tree(tmp.path(), files);
     reconcile(tmp.path()).graph.root_digest().to_string()
 }
 

@@ -7,12 +7,13 @@
 mod common;
 mod vex_support;
 
+use common::tree::{gzip, read_tree, tar_of, write_tree};
+
 use evx::bundle::{self, Limits};
 use evx::cli::reconcile::graph_json;
 use evx::pipeline::{reconcile, reconcile_path, Options, Reconciled};
 use evx::progress::NoProgress;
 use serde_json::Value;
-use std::io::Write;
 use std::path::Path;
 
 const PURL: &str = "pkg:npm/a@1";
@@ -41,52 +42,6 @@ fn seen(model: &Reconciled) -> Value {
             .collect::<Vec<_>>(),
     );
     json
-}
-
-/// All regular files below `dir`, as (relative path, bytes), sorted.
-fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap();
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            (rel, std::fs::read(e.path()).unwrap())
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-fn write_tree(dir: &Path, files: &[(String, Vec<u8>)]) {
-    for (path, bytes) in files {
-        let p = dir.join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, bytes).unwrap();
-    }
-}
-
-/// A tar of `files`, each under `prefix` (`""` for none), in the order given.
-fn tar_of(files: &[(String, Vec<u8>)], prefix: &str) -> Vec<u8> {
-    let mut builder = tar::Builder::new(Vec::new());
-    for (path, bytes) in files {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(bytes.len() as u64);
-        header.set_mode(0o644);
-        header.set_cksum();
-        let name = format!("{prefix}{path}");
-        builder
-            .append_data(&mut header, name, bytes.as_slice())
-            .unwrap();
-    }
-    builder.into_inner().unwrap()
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    enc.write_all(bytes).unwrap();
-    enc.finish().unwrap()
 }
 
 /// An SBOM and, in another folder, a CycloneDX VEX whose statements link into it by BOM-Link.

@@ -167,20 +167,8 @@ impl ArtifactIndex {
             .into_par_iter()
             .map(|(path, bytes)| (DigestKey::sha256_of(bytes), path))
             .collect();
-        let mut by_digest: BTreeMap<DigestKey, Vec<String>> = BTreeMap::new();
-        for (key, path) in &hashed {
-            by_digest
-                .entry(key.clone())
-                .or_default()
-                .push(path.to_string());
-        }
-        for paths in by_digest.values_mut() {
-            paths.sort();
-        }
-        (
-            ArtifactIndex { by_digest },
-            hashed.into_iter().map(|(k, _)| k).collect(),
-        )
+        let index = Self::from_digests(hashed.iter().map(|(key, path)| (key, *path)));
+        (index, hashed.into_iter().map(|(k, _)| k).collect())
     }
 
     /// The index of files whose digests are known: `(digest, path)` pairs.

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 pub mod cli;
+pub mod tree;
 pub mod tui;
 
 /// `../shared/corpus`, or `None` (with a note on stderr) where the corpus is absent.

@@ -11,7 +11,6 @@ use crate::json::jcs;
 use crate::json::tape::J;
 use serde_json::Value;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 /// Keys removed at any depth: they change from run to run without changing the evidence.
 const VOLATILE_KEYS: [&str; 3] = ["timestamp", "created", "modified"];
@@ -42,10 +41,7 @@ pub fn normalised_value(doc: &Value, profile: Profile) -> Value {
 /// Hex SHA-256 of the JCS form of [`normalised_value`], computed in one pass over `doc`: the
 /// normalised value is never built, and the canonical bytes go straight into the hash.
 pub fn normalised_digest(doc: &Value, profile: Profile) -> String {
-    let mut rewrite = Normaliser {
-        profile,
-        purls: HashMap::default(),
-    };
+    let mut rewrite = Normaliser { profile };
     let mut out = jcs::HashOut::default();
     jcs::write_canonical(doc, &mut rewrite, &mut out);
     out.finish_hex()
@@ -53,20 +49,16 @@ pub fn normalised_digest(doc: &Value, profile: Profile) -> String {
 
 /// [`normalised_digest`] of a parsed [`Tape`](crate::json::tape::Tape) value.
 pub fn normalised_digest_of(doc: J<'_, '_>, profile: Profile) -> String {
-    let mut rewrite = Normaliser {
-        profile,
-        purls: HashMap::default(),
-    };
+    let mut rewrite = Normaliser { profile };
     let mut out = jcs::HashOut::default();
     jcs::write_canonical_tape(doc, &mut rewrite, &mut out);
     out.finish_hex()
 }
 
-/// [`normalised_value`]'s rules as a streaming rewrite. Purls recur within a document (bom-ref,
-/// purl, dependency refs), so their normal forms are remembered for the document.
+/// [`normalised_value`]'s rules as a streaming rewrite. (Purls recur within a document and
+/// across documents; [`normalise_purl`] remembers them.)
 struct Normaliser {
     profile: Profile,
-    purls: HashMap<String, Option<String>, foldhash::fast::RandomState>,
 }
 
 impl jcs::Rewrite for Normaliser {
@@ -76,19 +68,7 @@ impl jcs::Rewrite for Normaliser {
     }
 
     fn string<'s>(&mut self, s: &'s str) -> Cow<'s, str> {
-        let normal = if purl::has_purl_scheme(s) {
-            match self.purls.get(s) {
-                Some(n) => n.clone(),
-                None => {
-                    let n = normalise_string(s);
-                    self.purls.insert(s.to_string(), n.clone());
-                    n
-                }
-            }
-        } else {
-            normalise_string(s)
-        };
-        match normal {
+        match normalise_string(s) {
             Some(n) => Cow::Owned(n),
             None => Cow::Borrowed(s),
         }
