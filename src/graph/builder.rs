@@ -242,9 +242,9 @@ fn compute_root_digest(graph: &DiGraph<Node, EdgeType>) -> String {
     hash_in_parallel(&mut hasher, graph.raw_edges(), |e, out| {
         // Ids are plain ASCII hex: nothing to escape.
         out.extend_from_slice(b"{\"source\":\"");
-        out.extend_from_slice(graph[e.source()].id.as_str().as_bytes());
+        out.extend_from_slice(graph[e.source()].id.as_bytes());
         out.extend_from_slice(b"\",\"target\":\"");
-        out.extend_from_slice(graph[e.target()].id.as_str().as_bytes());
+        out.extend_from_slice(graph[e.target()].id.as_bytes());
         out.extend_from_slice(b"\",\"type\":\"");
         out.extend_from_slice(e.weight.as_str().as_bytes());
         out.extend_from_slice(b"\"}");

@@ -65,6 +65,12 @@ impl NodeId {
         Self::parse(text).unwrap_or_else(|| Self::of_canonical(text.as_bytes()))
     }
 
+    /// The text form's bytes (ASCII), without the UTF-8 check [`NodeId::as_str`] makes: the
+    /// root digest writes millions of ids.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
     pub fn as_str(&self) -> &str {
         // Only ASCII is ever stored.
         std::str::from_utf8(&self.0).unwrap_or_default()

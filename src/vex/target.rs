@@ -1,8 +1,7 @@
 //! Target normalisation (SPEC §3 "Target"): package URLs in canonical form, digests in
 //! lowercase, everything else (CPEs, plain ids, BOM-Links) as given.
 
-use packageurl::PackageUrl;
-use std::str::FromStr;
+use crate::pipeline::normalise::purl::{has_purl_scheme, normalise_purl};
 
 /// Normalises a product id so that equal products compare equal as strings.
 ///
@@ -21,14 +20,14 @@ pub fn normalize_target(id: &str) -> String {
     id.to_string()
 }
 
-/// The canonical form of a package URL, or `None` when `id` is not a parsable purl.
+/// The canonical form of a package URL, or `None` when `id` is not a parsable purl: the
+/// pipeline's one purl normalisation ([`normalise_purl`]), so that targets and component purls
+/// meet as strings.
 pub fn normalize_purl(id: &str) -> Option<String> {
-    let scheme = id.get(..4)?;
-    if !scheme.eq_ignore_ascii_case("pkg:") {
+    if !has_purl_scheme(id) {
         return None;
     }
-    let text = format!("pkg:{}", &id[4..]);
-    PackageUrl::from_str(&text).ok().map(|p| p.to_string())
+    normalise_purl(id).ok()
 }
 
 /// `algorithm:hex` with a known algorithm and the right length, lowercased.

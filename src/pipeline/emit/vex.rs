@@ -14,6 +14,7 @@ use crate::vex::statement::format_timestamp;
 use crate::vex::target::normalize_target;
 use rayon::prelude::*;
 use serde_json::json;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// Adds the merged VEX of step 4 to the graph. Run after the SBOMs are emitted: targets are
@@ -55,8 +56,9 @@ fn component_purls(b: &GraphBuilder, wanted: &HashSet<&str>) -> HashMap<String, 
     let matches: Vec<(String, NodeId)> = b
         .par_nodes_of_kind(NodeKind::Component)
         .filter_map(|node| {
-            let purl = normalize_target(&node.field_str("purl")?);
-            wanted.contains(purl.as_str()).then_some((purl, node.id))
+            let purl = node.field_str("purl")?;
+            let key = target_key_of_purl(&purl);
+            wanted.contains(&*key).then(|| (key.into_owned(), node.id))
         })
         .collect();
     let mut out = HashMap::with_capacity(matches.len());
@@ -64,6 +66,17 @@ fn component_purls(b: &GraphBuilder, wanted: &HashSet<&str>) -> HashMap<String, 
         keep_smallest(&mut out, purl, id);
     }
     out
+}
+
+/// A component's purl as a VEX target. Collection stored it normalised by the same function
+/// that normalises targets, so it is compared as it is (no second parse of a million purls);
+/// only a purl that did not parse, kept as written, goes through the target rules.
+fn target_key_of_purl(purl: &str) -> Cow<'_, str> {
+    if purl.starts_with("pkg:") {
+        Cow::Borrowed(purl.trim())
+    } else {
+        Cow::Owned(normalize_target(purl))
+    }
 }
 
 /// Every string [`target_nodes`] may look up for `target`: itself, and both sides of its first
@@ -252,5 +265,70 @@ mod tests {
         let found = component_purls(&b, &wanted);
         assert_eq!(found.len(), 1);
         assert_eq!(found["pkg:npm/left-pad@1.0.0"], a.min(c));
+    }
+
+    #[test]
+    fn a_stored_purl_is_its_own_target_key() {
+        use crate::pipeline::normalise::normalise_purl;
+        // What collection stores for a component is what a target normalises to.
+        for raw in [
+            "PKG:NPM/Left-Pad@1.0.0?os=linux&arch=x86",
+            "pkg:pypi/Django_Rest@1.0",
+            "pkg:maven/org.Apache/Commons@1#sub/path",
+            "pkg:oci/alpine@sha256%3A124c7d2707904eea7431fffe91522a01e5a861a624ee31d03372cc1d138a3126",
+            "pkg:golang/github.com/Foo/Bar@v1.2.3%2Bincompatible",
+            "pkg:deb/debian/curl@7.50.3-1?distro=jessie&arch=i386",
+        ] {
+            let stored = normalise_purl(raw).unwrap();
+            assert_eq!(target_key_of_purl(&stored), normalize_target(raw), "{raw}");
+        }
+        // A purl that did not parse is kept as written; a digest in its place still lowercases.
+        assert_eq!(
+            target_key_of_purl("pkg:composer/no-namespace"),
+            "pkg:composer/no-namespace"
+        );
+        let upper = format!("SHA256:{}", "AB".repeat(32));
+        assert_eq!(
+            target_key_of_purl(&upper),
+            format!("sha256:{}", "ab".repeat(32))
+        );
+    }
+
+    proptest::proptest! {
+        /// A component's stored purl (normalised at collection) is the target key that the
+        /// same purl written in a VEX document normalises to. (Normalising twice is not always
+        /// a no-op — `pkg:composer/./-` prints as `pkg:composer//-`, which does not parse — so
+        /// the stored form is used as it is, not normalised again.)
+        #[test]
+        fn a_stored_purl_meets_the_target_written_like_it(
+            ty in "(npm|NPM|pypi|PyPI|maven|golang|deb|oci|github|generic|cargo|composer)",
+            namespace in proptest::option::of("[A-Za-z0-9._%~ -]{1,8}(/[A-Za-z0-9._%-]{1,6})?"),
+            name in "[A-Za-z0-9._%@~ +-]{1,12}",
+            version in proptest::option::of("[A-Za-z0-9._%:+~ -]{1,10}"),
+            qualifiers in proptest::collection::vec(("[A-Za-z][a-z0-9._-]{0,5}", "[A-Za-z0-9._%/:+ -]{0,8}"), 0..3),
+            subpath in proptest::option::of("[A-Za-z0-9._%/-]{1,10}"),
+        ) {
+            let mut raw = format!("pkg:{ty}/");
+            if let Some(ns) = namespace {
+                raw.push_str(&ns);
+                raw.push('/');
+            }
+            raw.push_str(&name);
+            if let Some(v) = version {
+                raw.push('@');
+                raw.push_str(&v);
+            }
+            for (i, (k, v)) in qualifiers.iter().enumerate() {
+                raw.push(if i == 0 { '?' } else { '&' });
+                raw.push_str(&format!("{k}={v}"));
+            }
+            if let Some(sp) = subpath {
+                raw.push('#');
+                raw.push_str(&sp);
+            }
+            if let Ok(stored) = crate::pipeline::normalise::normalise_purl(&raw) {
+                proptest::prop_assert_eq!(target_key_of_purl(&stored), normalize_target(&raw), "from {}", raw);
+            }
+        }
     }
 }

@@ -17,7 +17,10 @@ thread_local! {
     static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
 }
 
-/// The canonical spelling of a purl, or an error message if it does not parse.
+/// The canonical spelling of a purl, or an error message if it does not parse. The one purl
+/// normalisation of the program: component purls (collection), the normalised digest and VEX
+/// targets ([`crate::vex::target::normalize_target`]) all go through it, so a component's stored
+/// purl is compared with a target's as it is.
 pub fn normalise_purl(input: &str) -> Result<String, String> {
     let remembered = MEMO.with_borrow(|memo| memo.get(input).cloned());
     let result = match remembered {
@@ -39,7 +42,16 @@ pub fn normalise_purl(input: &str) -> Result<String, String> {
 }
 
 fn parse_and_print(input: &str) -> Result<String, String> {
-    let purl = PackageUrl::from_str(input.trim()).map_err(|e| e.to_string())?;
+    let input = input.trim();
+    // The scheme is case-insensitive (purl spec); the parser only takes it in lowercase.
+    let lowered;
+    let text = if has_purl_scheme(input) && !input.starts_with("pkg:") {
+        lowered = format!("pkg:{}", &input[4..]);
+        lowered.as_str()
+    } else {
+        input
+    };
+    let purl = PackageUrl::from_str(text).map_err(|e| e.to_string())?;
     let mut out = purl.to_string();
     if purl.ty() == "pypi" {
         out = pypi_name_dashes(&purl, out);
@@ -124,6 +136,7 @@ mod tests {
         assert!(!has_purl_scheme("pkg\u{2de}lpine/openssl@3.0.4"));
         assert_eq!(normalise_if_purl("pkg\u{2de}x"), "pkg\u{2de}x");
         assert!(has_purl_scheme("PKG:npm/a"));
+        assert_eq!(normalise_purl(" PKG:NPM/a@1 ").unwrap(), "pkg:npm/a@1");
         assert!(!has_purl_scheme("pkg:"));
     }
 
