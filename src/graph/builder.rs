@@ -171,42 +171,136 @@ impl GraphBuilder {
     }
 }
 
+/// Node ids are uniform digests, so their leading bits spread them evenly over this many
+/// shards; and the shards in order hold the ids in order.
+const SHARDS: usize = 64;
+
+/// An id met in a part: its number there, and its node if the part has one.
+struct Entry {
+    id: NodeId,
+    part: u32,
+    number: u32,
+    node: Option<Node>,
+}
+
+/// What merging one shard gives: its nodes, merged and sorted by id, and `(part, number,
+/// position among these nodes)` of every numbered id that has a node.
+struct MergedShard {
+    nodes: Vec<Node>,
+    positions: Vec<(u32, u32, u32)>,
+}
+
 /// Every node of every part, merged by id and sorted by id, as the nodes of a new petgraph
-/// (taken out of the parts' slots); and for each part, the position in that order of each of
-/// its numbers (`u32::MAX` for an id no part has a node for).
+/// (moved out of the parts); and for each part, the position in that order of each of its
+/// numbers (`u32::MAX` for an id no part has a node for).
+///
+/// Each part splits its ids and nodes by shard (in parallel, reading its own slots in order);
+/// each shard then sorts and merges its entries (in parallel): no thread ever looks into
+/// another part's memory at random.
 fn merge_nodes(parts: &mut [GraphBuilder]) -> (DiGraph<Node, EdgeType>, Vec<Vec<u32>>) {
-    // (id, part, number in the part) of every id met: sorted, so equal ids are adjacent.
-    let mut entries: Vec<(NodeId, u32, u32)> = parts
+    let split: Vec<(usize, Vec<Vec<Entry>>)> = parts
         .par_iter_mut()
         .enumerate()
-        .flat_map_iter(|(p, part)| {
-            part.take_numbered_ids()
-                .map(move |(id, n)| (id, p as u32, n))
-        })
+        .map(|(p, part)| (part.slots.len(), split_by_shard(p as u32, part)))
         .collect();
-    entries.par_sort_unstable();
-    entries.dedup();
-    let mut ranks: Vec<Vec<u32>> = parts
-        .iter()
-        .map(|p| vec![u32::MAX; p.slots.len()])
-        .collect();
-    let mut graph = DiGraph::with_capacity(entries.len(), 0);
-    for group in entries.chunk_by(|a, b| a.0 == b.0) {
-        let mut merged: Option<Node> = None;
-        for &(_, p, n) in group {
-            if let Some(node) = parts[p as usize].slots[n as usize].take() {
-                place(&mut merged, node);
+    let mut shards: Vec<Vec<Vec<Entry>>> = (0..SHARDS).map(|_| Vec::new()).collect();
+    let mut ranks: Vec<Vec<u32>> = Vec::with_capacity(split.len());
+    for (slots, buckets) in split {
+        ranks.push(vec![u32::MAX; slots]);
+        for (shard, bucket) in shards.iter_mut().zip(buckets) {
+            if !bucket.is_empty() {
+                shard.push(bucket);
             }
         }
-        if let Some(node) = merged {
-            let position = graph.node_count() as u32;
-            for &(_, p, n) in group {
-                ranks[p as usize][n as usize] = position;
-            }
+    }
+    let merged: Vec<MergedShard> = shards.into_par_iter().map(merge_shard).collect();
+    let total = merged.iter().map(|m| m.nodes.len()).sum();
+    let mut graph = DiGraph::with_capacity(total, 0);
+    for shard in merged {
+        let offset = graph.node_count() as u32;
+        for (part, number, position) in shard.positions {
+            ranks[part as usize][number as usize] = offset + position;
+        }
+        for node in shard.nodes {
             graph.add_node(node);
         }
     }
     (graph, ranks)
+}
+
+/// Moves the numbered ids of part `p` and their nodes into one bucket per shard.
+fn split_by_shard(p: u32, part: &mut GraphBuilder) -> Vec<Vec<Entry>> {
+    let numbered: Vec<(NodeId, u32)> = part.take_numbered_ids().collect();
+    let mut slots = std::mem::take(&mut part.slots);
+    let mut buckets: Vec<Vec<Entry>> = (0..SHARDS).map(|_| Vec::new()).collect();
+    for (id, number) in numbered {
+        let node = slots.get_mut(number as usize).and_then(Option::take);
+        buckets[shard_of(&id)].push(Entry {
+            id,
+            part: p,
+            number,
+            node,
+        });
+    }
+    buckets
+}
+
+fn shard_of(id: &NodeId) -> usize {
+    usize::from(id.leading_byte()) * SHARDS / 256
+}
+
+/// Sorts one shard's entries by id and merges the nodes of each id (merging is commutative and
+/// associative: the order within an id does not matter).
+fn merge_shard(mut buckets: Vec<Vec<Entry>>) -> MergedShard {
+    // Sorting small keys, not the entries (an entry carries a whole node), and leaving the
+    // entries where they are: (the id's order prefix, bucket, index in the bucket). Equal
+    // prefixes are rare but for equal ids; the whole ids decide them.
+    let mut order: Vec<(u64, u32, u32)> = buckets
+        .iter()
+        .enumerate()
+        .flat_map(|(b, bucket)| {
+            bucket
+                .iter()
+                .enumerate()
+                .map(move |(i, e)| (e.id.order_prefix(), b as u32, i as u32))
+        })
+        .collect();
+    let id_at = |key: &(u64, u32, u32)| buckets[key.1 as usize][key.2 as usize].id;
+    order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| id_at(a).cmp(&id_at(b))));
+    let ends = group_ends(&order, |a, b| a.0 == b.0 && id_at(a) == id_at(b));
+    let mut nodes = Vec::with_capacity(ends.len());
+    let mut positions = Vec::with_capacity(order.len());
+    let mut start = 0;
+    for end in ends {
+        let group = &order[start..end];
+        start = end;
+        let mut merged: Option<Node> = None;
+        for &(_, b, i) in group {
+            if let Some(node) = buckets[b as usize][i as usize].node.take() {
+                place(&mut merged, node);
+            }
+        }
+        if let Some(node) = merged {
+            let position = nodes.len() as u32;
+            positions.extend(group.iter().map(|&(_, b, i)| {
+                let e = &buckets[b as usize][i as usize];
+                (e.part, e.number, position)
+            }));
+            nodes.push(node);
+        }
+    }
+    MergedShard { nodes, positions }
+}
+
+/// The end (exclusive) of each run of `items` that `same` holds for, pair by pair.
+fn group_ends<T>(items: &[T], same: impl Fn(&T, &T) -> bool) -> Vec<usize> {
+    let mut ends: Vec<usize> = (1..items.len())
+        .filter(|&i| !same(&items[i - 1], &items[i]))
+        .collect();
+    if !items.is_empty() {
+        ends.push(items.len());
+    }
+    ends
 }
 
 /// Puts `node` into its slot, merging it with the node already there.
@@ -563,5 +657,48 @@ mod tests {
     fn merge_is_commutative_on_scalars() {
         let (a, b) = (json!("x"), json!("y"));
         assert_eq!(merge_values(&a, &b), merge_values(&b, &a));
+    }
+
+    #[test]
+    fn parts_merge_into_one_sorted_graph_whatever_the_shards() {
+        use std::collections::BTreeSet;
+        let id = |n: u32| NodeId::of(&json!(n));
+        // Three parts with overlapping ids (spread over every shard), edges to ids without
+        // nodes, and labels that differ between parts.
+        let mut expected_nodes = BTreeSet::new();
+        let mut expected_edges = BTreeSet::new();
+        let mut builder = GraphBuilder::new();
+        for part_no in 0..3u32 {
+            let mut part = GraphBuilder::new();
+            for n in (part_no * 300)..(part_no * 300 + 600) {
+                part.add_node(
+                    id(n),
+                    NodeKind::Component,
+                    format!("{part_no}"),
+                    fields(json!({})),
+                    None,
+                );
+                expected_nodes.insert(id(n));
+                part.add_edge(&id(n), &id(n + 1), EdgeType::DependsOn);
+                part.add_edge(&id(n), &id(100_000 + n), EdgeType::Contains);
+            }
+            builder.absorb(part);
+        }
+        for n in 0..1200u32 {
+            if expected_nodes.contains(&id(n + 1)) {
+                expected_edges.insert((id(n), id(n + 1), EdgeType::DependsOn));
+            }
+        }
+        let graph = builder.finish();
+        let ids: Vec<NodeId> = graph.nodes().map(|n| n.id).collect();
+        assert_eq!(ids, expected_nodes.into_iter().collect::<Vec<_>>());
+        // The smallest label of a node met in two parts wins.
+        assert_eq!(graph.node(&id(450)).unwrap().label, "0");
+        assert_eq!(graph.node(&id(650)).unwrap().label, "1");
+        let edges: Vec<(NodeId, NodeId, EdgeType)> = graph
+            .edges()
+            .map(|e| (e.source, e.target, e.kind))
+            .collect();
+        assert_eq!(edges, expected_edges.into_iter().collect::<Vec<_>>());
     }
 }

@@ -65,6 +65,20 @@ impl NodeId {
         Self::parse(text).unwrap_or_else(|| Self::of_canonical(text.as_bytes()))
     }
 
+    /// The digest's first byte (its first two hex digits): ids in the order of this byte are
+    /// in the order of the ids.
+    pub fn leading_byte(&self) -> u8 {
+        hex_value(self.0[7]) << 4 | hex_value(self.0[8])
+    }
+
+    /// The first 8 hex digits as a number that orders like the ids: sorting by it first and
+    /// by the whole id on ties is sorting by id, with cheaper comparisons.
+    pub fn order_prefix(&self) -> u64 {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&self.0[7..15]);
+        u64::from_be_bytes(word)
+    }
+
     /// The text form's bytes (ASCII), without the UTF-8 check [`NodeId::as_str`] makes: the
     /// root digest writes millions of ids.
     pub fn as_bytes(&self) -> &[u8] {
@@ -79,6 +93,15 @@ impl NodeId {
     /// The first 12 hex digits, for compact display.
     pub fn short(&self) -> &str {
         &self.as_str()[7..19]
+    }
+}
+
+/// The value of a lowercase hex digit (ids hold nothing else).
+fn hex_value(c: u8) -> u8 {
+    match c {
+        b'0'..=b'9' => c - b'0',
+        b'a'..=b'f' => c - b'a' + 10,
+        _ => 0,
     }
 }
 
