@@ -4,6 +4,7 @@
 use super::tape::{Kind, J};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 
 /// The JCS serialisation of `value` (written by [`write_canonical`]; numbers other than small
 /// integers go through `serde_json_canonicalizer`, which the tests also check everything else
@@ -163,10 +164,15 @@ fn write_tape_value<'t, 'a>(
         Kind::Bool(true) => out.put(b"true"),
         Kind::Bool(false) => out.put(b"false"),
         Kind::Number(n) => write_number(n, out),
-        Kind::String(s) => {
-            let s = rewrite.string(s);
-            write_string(&s, out);
-        }
+        Kind::String(s) => match rewrite.string(s) {
+            // Unchanged and escape-free: written without looking for escapes.
+            Cow::Borrowed(same) if std::ptr::eq(same, s) && value.is_escape_free_string() => {
+                out.put(b"\"");
+                out.put(s.as_bytes());
+                out.put(b"\"");
+            }
+            rewritten => write_string(&rewritten, out),
+        },
         Kind::Array(items) => {
             out.put(b"[");
             for (i, item) in items.enumerate() {
@@ -282,15 +288,32 @@ pub fn write_string(s: &str, out: &mut impl Out) {
 /// control character). Most strings need nothing; the test runs over fixed-size chunks without an early
 /// exit inside a chunk, which the compiler turns into vector compares.
 fn needs_escape(bytes: &[u8]) -> bool {
-    const CHUNK: usize = 32;
-    let special = |b: u8| (b < 0x20) | (b == b'"') | (b == b'\\');
-    let mut chunks = bytes.chunks_exact(CHUNK);
-    for chunk in &mut chunks {
-        if chunk.iter().fold(false, |any, &b| any | special(b)) {
+    let mut words = bytes.chunks_exact(8);
+    for chunk in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if has_special_byte(u64::from_le_bytes(word)) {
             return true;
         }
     }
-    chunks.remainder().iter().any(|&b| special(b))
+    let rest = words.remainder();
+    // Spaces fill the last word: a space needs no escape.
+    let mut word = [b' '; 8];
+    word[..rest.len()].copy_from_slice(rest);
+    has_special_byte(u64::from_le_bytes(word))
+}
+
+/// Whether any of the 8 bytes of `word` is a control character, `"` or `\\`: the bytes JCS
+/// escapes, tested a word at a time (the exact "has a zero byte" and "has a byte below n"
+/// tests of bit-twiddling lore).
+fn has_special_byte(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+    let quote = has_zero(word ^ (ONES * u64::from(b'"')));
+    let backslash = has_zero(word ^ (ONES * u64::from(b'\\')));
+    (below_space | quote | backslash) != 0
 }
 
 #[cfg(test)]
@@ -422,6 +445,33 @@ mod tests {
         fn streaming_writer_matches_the_canonicalizer(v in arb_json()) {
             proptest::prop_assert_eq!(streamed(&v), reference(&v));
         }
+
+        #[test]
+        fn word_at_a_time_escape_test_matches_byte_by_byte(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+        ) {
+            let special = |b: &u8| *b < 0x20 || *b == b'"' || *b == b'\\';
+            proptest::prop_assert_eq!(needs_escape(&bytes), bytes.iter().any(special));
+        }
+    }
+
+    #[test]
+    fn every_escaped_byte_is_found_at_every_place() {
+        for len in 1..=24 {
+            for at in 0..len {
+                for b in (0u8..=0x1f).chain([b'"', b'\\']) {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = b;
+                    assert!(needs_escape(&bytes), "{b:#x} at {at} of {len}");
+                }
+                for b in [0x20u8, b'!', b'#', b'[', b']', 0x7f, 0x80, 0xdc, 0xff] {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = b;
+                    assert!(!needs_escape(&bytes), "{b:#x} at {at} of {len}");
+                }
+            }
+        }
+        assert!(!needs_escape(b""));
     }
 
     fn arb_json() -> impl proptest::strategy::Strategy<Value = Value> {

@@ -349,6 +349,12 @@ impl<'t, 'a> J<'t, 'a> {
         })
     }
 
+    /// Whether this is a string read from the input as it is: the parser borrows a string only
+    /// when it holds no escape, so it has no `"`, `\\` or control character to escape again.
+    pub fn is_escape_free_string(self) -> bool {
+        matches!(self.node(), Node::String(Cow::Borrowed(_)))
+    }
+
     pub fn as_str(self) -> Option<&'t str> {
         match self.node() {
             Node::String(s) => Some(s),
