@@ -177,10 +177,33 @@ const SHARDS: usize = 64;
 
 /// An id met in a part: its number there, and its node if the part has one.
 struct Entry {
-    id: NodeId,
     part: u32,
     number: u32,
-    node: Option<Node>,
+    held: Held,
+}
+
+/// A node, or only its id (an edge end without a node, or a node already taken): the id is
+/// not held twice, which at the peak of a large bundle's memory is a hundred megabytes.
+enum Held {
+    Node(Node),
+    Id(NodeId),
+}
+
+impl Entry {
+    fn id(&self) -> &NodeId {
+        match &self.held {
+            Held::Node(node) => &node.id,
+            Held::Id(id) => id,
+        }
+    }
+
+    fn take_node(&mut self) -> Option<Node> {
+        let id = *self.id();
+        match std::mem::replace(&mut self.held, Held::Id(id)) {
+            Held::Node(node) => Some(node),
+            Held::Id(_) => None,
+        }
+    }
 }
 
 /// What merging one shard gives: its nodes, merged and sorted by id, and `(part, number,
@@ -234,12 +257,14 @@ fn split_by_shard(p: u32, part: &mut GraphBuilder) -> Vec<Vec<Entry>> {
     let mut slots = std::mem::take(&mut part.slots);
     let mut buckets: Vec<Vec<Entry>> = (0..SHARDS).map(|_| Vec::new()).collect();
     for (id, number) in numbered {
-        let node = slots.get_mut(number as usize).and_then(Option::take);
+        let held = match slots.get_mut(number as usize).and_then(Option::take) {
+            Some(node) => Held::Node(node),
+            None => Held::Id(id),
+        };
         buckets[shard_of(&id)].push(Entry {
-            id,
             part: p,
             number,
-            node,
+            held,
         });
     }
     buckets
@@ -262,11 +287,11 @@ fn merge_shard(mut buckets: Vec<Vec<Entry>>) -> MergedShard {
             bucket
                 .iter()
                 .enumerate()
-                .map(move |(i, e)| (e.id.order_prefix(), b as u32, i as u32))
+                .map(move |(i, e)| (e.id().order_prefix(), b as u32, i as u32))
         })
         .collect();
-    let id_at = |key: &(u64, u32, u32)| buckets[key.1 as usize][key.2 as usize].id;
-    order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| id_at(a).cmp(&id_at(b))));
+    let id_at = |key: &(u64, u32, u32)| buckets[key.1 as usize][key.2 as usize].id();
+    order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| id_at(a).cmp(id_at(b))));
     let ends = group_ends(&order, |a, b| a.0 == b.0 && id_at(a) == id_at(b));
     let mut nodes = Vec::with_capacity(ends.len());
     let mut positions = Vec::with_capacity(order.len());
@@ -276,7 +301,7 @@ fn merge_shard(mut buckets: Vec<Vec<Entry>>) -> MergedShard {
         start = end;
         let mut merged: Option<Node> = None;
         for &(_, b, i) in group {
-            if let Some(node) = buckets[b as usize][i as usize].node.take() {
+            if let Some(node) = buckets[b as usize][i as usize].take_node() {
                 place(&mut merged, node);
             }
         }
