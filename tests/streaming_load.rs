@@ -3,13 +3,16 @@
 //! every bundle form, including the archive whose first file suggests a top directory that a
 //! later file contradicts (the streamed reading starts over), and cross-document BOM-Links,
 //! which read a freed SBOM again from the source.
+//!
+//! A wrong guess stops the first reading at the file that disproves it, and the second reading
+//! streams too (paths as written): a bundle is never loaded whole for it.
 
 mod common;
 mod vex_support;
 
 use common::tree::{gzip, read_tree, tar_of, write_tree};
 
-use evx::bundle::{self, Limits};
+use evx::bundle::{self, BundleFile, Limits, TopDirectory};
 use evx::cli::reconcile::graph_json;
 use evx::pipeline::{reconcile, reconcile_path, Options, Reconciled};
 use evx::progress::NoProgress;
@@ -182,4 +185,52 @@ fn the_explorer_keeps_no_sbom_bytes_of_a_directory_and_reads_them_again() {
             .any(|l| l.contains("\"bomFormat\"") || l.contains("\"spdxVersion\"")),
         "{lines:?}"
     );
+}
+
+/// Remembers the largest count of archive entries read that was reported.
+#[derive(Default)]
+struct EntriesRead(std::sync::atomic::AtomicU64);
+
+impl evx::progress::ProgressSink for EntriesRead {
+    fn report(&self, p: evx::progress::Progress) {
+        if p.stage == evx::progress::Stage::Reading {
+            self.0
+                .fetch_max(p.done, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
+/// What `open_streaming` sends for `archive`, whether it finished (`Some`) or asks for another
+/// reading (`None`), and how many entries it read.
+fn streamed_paths(archive: &Path, top: TopDirectory) -> (bool, Vec<String>, u64) {
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<BundleFile>(1000);
+    let entries = EntriesRead::default();
+    let finished = bundle::open_streaming(archive, &Limits::default(), &entries, sender, top)
+        .expect("archive opens")
+        .is_some();
+    let sent = receiver.try_iter().map(|f| f.path).collect();
+    (finished, sent, entries.0.into_inner())
+}
+
+#[test]
+fn a_wrong_top_directory_guess_stops_the_reading_and_the_next_one_keeps_paths() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files: Vec<(String, Vec<u8>)> = vec![("sboms/a.json".into(), b"{}".to_vec())];
+    files.extend((0..50).map(|i| (format!("vex/{i:02}.json"), b"{}".to_vec())));
+    let path = tmp.path().join("tops.tar");
+    std::fs::write(&path, tar_of(&files, "")).unwrap();
+
+    let (finished, sent, read) = streamed_paths(&path, TopDirectory::Strip);
+    assert!(!finished, "the guess `sboms/` is wrong");
+    assert_eq!(sent, ["a.json"]);
+    assert_eq!(
+        read, 2,
+        "nothing is read after the file that disproves the guess"
+    );
+
+    let (finished, sent, read) = streamed_paths(&path, TopDirectory::Keep);
+    assert!(finished);
+    assert_eq!(read, 51);
+    let written: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(sent, written);
 }

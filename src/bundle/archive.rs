@@ -208,8 +208,7 @@ impl ArchiveReader {
             }
             Ok(Some(bytes)) => {
                 self.budget.commit(size);
-                self.collector.keep(path, bytes);
-                ControlFlow::Continue(())
+                self.collector.keep(path, bytes)
             }
         }
     }

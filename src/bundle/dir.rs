@@ -147,8 +147,7 @@ fn read_file(
         return collector.refuse(refusal);
     }
     budget.commit(len);
-    collector.keep(candidate.rel, bytes);
-    ControlFlow::Continue(())
+    collector.keep(candidate.rel, bytes)
 }
 
 /// Reads the file at the bundle-relative `rel` below `root` again, under the walk's rules: no

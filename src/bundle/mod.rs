@@ -336,9 +336,11 @@ impl Streamed {
 /// of keeping it: whoever receives can process files while the rest are read, and the bundle
 /// is never in memory all at once. The files are sent in reading order, not sorted.
 ///
-/// An archive's paths lose their single top directory (see [`open`]) as they are read, on the
-/// guess its first file suggests. `Ok(None)` means a later file proved the guess wrong: the
-/// paths already sent are wrong, and the caller must discard them and [`open`] the bundle.
+/// With [`TopDirectory::Strip`], an archive's paths lose their single top directory (see
+/// [`open`]) as they are read, on the guess its first file suggests. `Ok(None)` means a later
+/// file proved the guess wrong: the reading stops there, the paths already sent are wrong, and
+/// the caller must discard what it received and read again with [`TopDirectory::Keep`] (the
+/// files do not share one top directory, so [`open`] would keep their paths too).
 ///
 /// # Errors
 /// As [`open`].
@@ -347,6 +349,7 @@ pub fn open_streaming(
     limits: &Limits,
     progress: &dyn ProgressSink,
     sender: SyncSender<BundleFile>,
+    top: TopDirectory,
 ) -> Result<Option<Streamed>, OpenError> {
     let meta = std::fs::metadata(path).map_err(|e| io_error(path, e))?;
     let mut collector = Collector::default();
@@ -358,7 +361,11 @@ pub fn open_streaming(
             dir::read(path, limits, progress, collector),
         )
     } else if meta.is_file() {
-        collector.stream = Some(Stream::new(sender, TopGuess::Undecided));
+        let guess = match top {
+            TopDirectory::Strip => TopGuess::Undecided,
+            TopDirectory::Keep => TopGuess::NoStrip,
+        };
+        collector.stream = Some(Stream::new(sender, guess));
         open_archive(path, limits, progress, collector)?
     } else {
         return Err(not_a_bundle(path));
@@ -378,6 +385,15 @@ pub fn open_streaming(
         limits: *limits,
         stripped_top,
     }))
+}
+
+/// Whether a streamed archive's paths lose a top directory they all share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TopDirectory {
+    /// Guess it from the first file, as [`open`] would strip it (see [`open_streaming`]).
+    Strip,
+    /// Keep every path as written: the guess was proved wrong by an earlier reading.
+    Keep,
 }
 
 /// The top directory a streamed archive's paths lose, as guessed from its first file.
@@ -406,8 +422,8 @@ impl Stream {
     }
 
     /// Sends a file under its final path (see [`TopGuess`]); nothing more once the guess is
-    /// wrong or the receiver is gone.
-    fn send(&mut self, path: String, bytes: Vec<u8>) {
+    /// wrong (then `Break`: the rest need not be read) or the receiver is gone.
+    fn send(&mut self, path: String, bytes: Vec<u8>) -> ControlFlow<()> {
         if matches!(self.top, TopGuess::Undecided) {
             self.top = match path.split_once('/') {
                 Some((top, _)) => TopGuess::Top(top.to_string()),
@@ -422,14 +438,15 @@ impl Stream {
                 Some(rest) => rest.to_string(),
                 None => {
                     self.top = TopGuess::Wrong;
-                    return;
+                    return ControlFlow::Break(());
                 }
             },
-            TopGuess::Wrong => return,
+            TopGuess::Wrong => return ControlFlow::Break(()),
             TopGuess::NoStrip | TopGuess::Undecided => path,
         };
         // A receiver that is gone has stopped caring; the reading simply runs to its end.
         let _ = self.sender.send(BundleFile::new(path, bytes));
+        ControlFlow::Continue(())
     }
 }
 
@@ -559,10 +576,15 @@ impl Collector {
         self.seen.insert(path.to_string())
     }
 
-    fn keep(&mut self, path: String, bytes: Vec<u8>) {
+    /// Keeps (or streams) a file read; `Break` when the reading can stop: a streamed archive's
+    /// guessed top directory was wrong.
+    fn keep(&mut self, path: String, bytes: Vec<u8>) -> ControlFlow<()> {
         match &mut self.stream {
             Some(stream) => stream.send(path, bytes),
-            None => self.files.push(BundleFile::new(path, bytes)),
+            None => {
+                self.files.push(BundleFile::new(path, bytes));
+                ControlFlow::Continue(())
+            }
         }
     }
 
@@ -621,9 +643,9 @@ mod tests {
     fn collector_keeps_first_claim_and_sorts() {
         let mut c = Collector::default();
         assert!(c.claim("b"));
-        c.keep("b".into(), vec![1]);
+        let _ = c.keep("b".into(), vec![1]);
         assert!(c.claim("a"));
-        c.keep("a".into(), vec![]);
+        let _ = c.keep("a".into(), vec![]);
         assert!(!c.claim("b"));
         let (files, diags, _) = c.finish(false);
         let paths: Vec<_> = files.iter().map(|f| f.path.as_str()).collect();

@@ -6,7 +6,7 @@ use super::collect::{self, CollectedFile, FileKind};
 use super::emit::{self, SbomPart};
 use super::index::DigestKey;
 use super::Options;
-use crate::bundle::{self, Bundle, BundleFile, OpenError};
+use crate::bundle::{self, Bundle, BundleFile, OpenError, TopDirectory};
 use crate::progress::{Progress, ProgressSink, Stage};
 use crate::verify::portable::CANONICAL_BOM;
 use rayon::prelude::*;
@@ -52,17 +52,19 @@ pub(super) fn process_all(bundle: &Bundle, progress: &dyn ProgressSink) -> Vec<F
 /// Reads the bundle and processes each file as it arrives, on the worker threads, while the
 /// reading goes on; the bytes of SBOMs are released once they are collected (see
 /// [`releases_bytes`]). Returns the bundle (files sorted by path) and the outcomes in the same
-/// order; `None` when the reading must start over (see [`bundle::open_streaming`]).
+/// order; `None` when the reading must start over with `TopDirectory::Keep` (see
+/// [`bundle::open_streaming`]).
 pub(super) fn stream(
     path: &Path,
     options: &Options,
     progress: &dyn ProgressSink,
+    top: TopDirectory,
 ) -> Result<Option<(Bundle, Vec<FileOutcome>)>, OpenError> {
     let (sender, receiver) = sync_channel::<BundleFile>(READ_AHEAD);
     let done = AtomicU64::new(0);
     let (streamed, mut processed) = std::thread::scope(|scope| {
         let reader =
-            scope.spawn(|| bundle::open_streaming(path, &options.limits, progress, sender));
+            scope.spawn(|| bundle::open_streaming(path, &options.limits, progress, sender, top));
         let processed: Vec<(BundleFile, FileOutcome)> = receiver
             .into_iter()
             .par_bridge()

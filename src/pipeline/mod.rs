@@ -18,7 +18,7 @@ mod load;
 pub mod merge;
 pub mod normalise;
 
-use crate::bundle::{self, Bundle, BundleForm, Limits, OpenError};
+use crate::bundle::{self, Bundle, BundleForm, Limits, OpenError, TopDirectory};
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::graph::{EvidenceGraph, GraphBuilder};
 use crate::progress::{Progress, ProgressSink, Stage};
@@ -109,7 +109,12 @@ pub fn reconcile_path(
     options: &Options,
     progress: &dyn ProgressSink,
 ) -> Result<Reconciled, OpenError> {
-    let (bundle, outcomes) = match load::stream(path, options, progress)? {
+    let streamed = match load::stream(path, options, progress, TopDirectory::Strip)? {
+        Some(streamed) => Some(streamed),
+        // An archive whose files do not share a top directory: read again, paths as written.
+        None => load::stream(path, options, progress, TopDirectory::Keep)?,
+    };
+    let (bundle, outcomes) = match streamed {
         Some(streamed) => streamed,
         None => {
             let bundle = bundle::open(path, &options.limits, progress)?;
