@@ -143,14 +143,30 @@ pub fn reconcile_path(
 }
 
 /// Opens and reconciles, keeping the loaded bundle: the explorer reads documents from it
-/// again on demand (the detail pane's normalised JSON). A directory bundle keeps no SBOM
-/// bytes: [`Bundle::get`] reads a file again from disk when it is shown. An archive keeps
-/// them, as reading one again means a pass over its whole stream.
+/// again on demand (the detail pane's normalised JSON). A directory bundle is streamed like
+/// [`reconcile_path`] streams it and keeps no SBOM bytes: [`Bundle::get`] reads a file again
+/// from disk when it is shown. An archive is loaded whole and keeps them, as reading one again
+/// means a pass over its whole stream.
 pub fn load_path(
     path: &Path,
     options: &Options,
     progress: &dyn ProgressSink,
 ) -> Result<(Bundle, Reconciled), OpenError> {
+    if path.is_dir() {
+        if let Some((bundle, outcomes)) = load::stream(path, options, progress, TopDirectory::Keep)?
+        {
+            let gathered = gather(&bundle, outcomes, options, progress);
+            let model = link(
+                gathered,
+                bundle.source.clone(),
+                bundle.form,
+                &bundle.diagnostics,
+                options,
+                progress,
+            );
+            return Ok((bundle, model));
+        }
+    }
     let mut bundle = bundle::open(path, &options.limits, progress)?;
     let model = reconcile(&bundle, options, progress);
     if bundle.form == bundle::BundleForm::Directory {

@@ -9,6 +9,7 @@ use super::app::{
 use super::components::{self, graph::EdgeRow};
 use super::search::NodeSearch;
 use super::{document, view};
+use crate::progress::{Progress, Stage};
 use std::collections::BTreeSet;
 
 /// Applies one action.
@@ -35,7 +36,9 @@ pub fn update(app: &mut App, action: Action) {
         }
         Action::Progress(p) => {
             if let LoadState::Loading { latest } = &mut app.load {
-                *latest = Some(p);
+                if supersedes(&p, latest.as_ref()) {
+                    *latest = Some(p);
+                }
             }
         }
         Action::Loaded(loaded) => {
@@ -44,6 +47,16 @@ pub fn update(app: &mut App, action: Action) {
         }
         Action::LoadFailed(error) => app.load = LoadState::Failed { error },
         Action::DocumentRead { ticket, lines } => document_read(app, ticket, lines),
+    }
+}
+
+/// Whether progress report `new` replaces `old` on the loading screen. A streamed bundle is
+/// read (counted against the number of files) and parsed (uncounted) at the same time: until
+/// the reading is complete, only reports with a total replace it, so the gauge never jumps back.
+fn supersedes(new: &Progress, old: Option<&Progress>) -> bool {
+    match old {
+        Some(old) if old.stage == Stage::Reading && old.done < old.total => new.total > 0,
+        _ => true,
     }
 }
 
@@ -670,5 +683,30 @@ fn click_edge(app: &mut App, inner_row: u16) {
     if index < len {
         r.graph.focus = GraphFocus::Edges;
         r.graph.edges.select(index, len, eh);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(stage: Stage, done: u64, total: u64) -> Progress {
+        Progress {
+            stage,
+            done,
+            total,
+            bytes: 0,
+        }
+    }
+
+    #[test]
+    fn uncounted_parsing_does_not_replace_a_reading_under_way() {
+        let reading = report(Stage::Reading, 5, 10);
+        let parsing = report(Stage::Parsing, 3, 0);
+        assert!(!supersedes(&parsing, Some(&reading)));
+        assert!(supersedes(&report(Stage::Reading, 6, 10), Some(&reading)));
+        assert!(supersedes(&parsing, Some(&report(Stage::Reading, 10, 10))));
+        assert!(supersedes(&report(Stage::Verifying, 0, 3), Some(&reading)));
+        assert!(supersedes(&parsing, None));
     }
 }
