@@ -20,6 +20,11 @@ use ratatui::Terminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+/// The allocator the `evx` binary uses: the explorer's load and the verification it measures
+/// allocate heavily, and the system allocator would time something users never run.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const WIDTH: u16 = 120;
 const HEIGHT: u16 = 40;
 /// Typed into the Graph filter one character at a time.
