@@ -114,10 +114,6 @@ impl<'a> Iterator for Members<'a> {
         let value_start = key_end + 2; // past `":`
         let mut depth = 0usize;
         let mut i = value_start;
-        // A string value (most of them) ends at its closing quote.
-        if bytes.get(i) == Some(&b'"') {
-            i = string_end(bytes, i)? + 1;
-        }
         while i < bytes.len() {
             match bytes[i] {
                 b'"' => i = string_end(bytes, i)?,

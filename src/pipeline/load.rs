@@ -34,6 +34,17 @@ fn process(path: &str, bytes: &[u8]) -> FileOutcome {
     FileOutcome { collected, sboms }
 }
 
+/// Opens the whole bundle, then processes every file: for what cannot be streamed.
+pub(super) fn open_and_process_all(
+    path: &Path,
+    options: &Options,
+    progress: &dyn ProgressSink,
+) -> Result<(Bundle, Vec<FileOutcome>), OpenError> {
+    let bundle = bundle::open(path, &options.limits, progress)?;
+    let outcomes = process_all(&bundle, progress);
+    Ok((bundle, outcomes))
+}
+
 /// Every file of a loaded bundle, in parallel; outcomes in the bundle's (path) order.
 pub(super) fn process_all(bundle: &Bundle, progress: &dyn ProgressSink) -> Vec<FileOutcome> {
     let total = bundle.files.len() as u64;
@@ -92,33 +103,12 @@ pub(super) fn stream(
     Ok(Some((streamed.into_bundle(files), outcomes)))
 }
 
-/// Frees the bytes of every SBOM file of a reconciled bundle (see [`releases_bytes`]).
-pub(super) fn release_sboms(bundle: &mut Bundle, records: &[super::FileRecord]) {
-    let sha256_of: std::collections::HashMap<&str, &str> = records
-        .iter()
-        .filter(|r| releases(r.kind, &r.path))
-        .map(|r| (r.path.as_str(), r.sha256.as_str()))
-        .collect();
-    for file in &mut bundle.files {
-        let digest = sha256_of
-            .get(file.path.as_str())
-            .map(|d| DigestKey::parse(d));
-        if let Some(sha256) = digest.and_then(|d| d.ok()?.sha256_bytes()) {
-            file.release(sha256);
-        }
-    }
-}
-
 /// Whether a collected file's bytes can go: SBOMs, most of a bundle's bytes. After collection
 /// only cross-document BOM-Links read them, and [`Bundle::get`] reads them again from the
 /// source for that; verification checks their digests from the recorded SHA-256. The audit
 /// pack's `canonical_bom.json` stays: its check parses it.
 fn releases_bytes(file: &CollectedFile) -> bool {
-    releases(file.kind, &file.path)
-}
-
-fn releases(kind: FileKind, path: &str) -> bool {
-    matches!(kind, FileKind::Cyclonedx | FileKind::Spdx) && path != CANONICAL_BOM
+    matches!(file.kind, FileKind::Cyclonedx | FileKind::Spdx) && file.path != CANONICAL_BOM
 }
 
 fn report_parsed(progress: &dyn ProgressSink, done: &AtomicU64, total: u64) {

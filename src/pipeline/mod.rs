@@ -18,7 +18,7 @@ mod load;
 pub mod merge;
 pub mod normalise;
 
-use crate::bundle::{self, Bundle, BundleForm, Limits, OpenError, TopDirectory};
+use crate::bundle::{Bundle, BundleForm, Limits, OpenError, TopDirectory};
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::graph::{EvidenceGraph, GraphBuilder};
 use crate::progress::{Progress, ProgressSink, Stage};
@@ -116,11 +116,7 @@ pub fn reconcile_path(
     };
     let (bundle, outcomes) = match streamed {
         Some(streamed) => streamed,
-        None => {
-            let bundle = bundle::open(path, &options.limits, progress)?;
-            let outcomes = load::process_all(&bundle, progress);
-            (bundle, outcomes)
-        }
+        None => load::open_and_process_all(path, options, progress)?,
     };
     let gathered = gather(&bundle, outcomes, options, progress);
     // Nothing reads the files' bytes after verification: let the graph use their memory.
@@ -152,32 +148,32 @@ pub fn load_path(
     options: &Options,
     progress: &dyn ProgressSink,
 ) -> Result<(Bundle, Reconciled), OpenError> {
-    if path.is_dir() {
-        if let Some((bundle, outcomes)) = load::stream(path, options, progress, TopDirectory::Keep)?
-        {
-            let gathered = gather(&bundle, outcomes, options, progress);
-            let model = link(
-                gathered,
-                bundle.source.clone(),
-                bundle.form,
-                &bundle.diagnostics,
-                options,
-                progress,
-            );
-            return Ok((bundle, model));
-        }
-    }
-    let mut bundle = bundle::open(path, &options.limits, progress)?;
-    let model = reconcile(&bundle, options, progress);
-    if bundle.form == bundle::BundleForm::Directory {
-        load::release_sboms(&mut bundle, &model.files);
-    }
+    let streamed = if path.is_dir() {
+        load::stream(path, options, progress, TopDirectory::Keep)?
+    } else {
+        None
+    };
+    let (bundle, outcomes) = match streamed {
+        Some(streamed) => streamed,
+        None => load::open_and_process_all(path, options, progress)?,
+    };
+    let model = reconcile_processed(&bundle, outcomes, options, progress);
     Ok((bundle, model))
 }
 
 /// Runs steps 1–5 and the verification over a loaded bundle.
 pub fn reconcile(bundle: &Bundle, options: &Options, progress: &dyn ProgressSink) -> Reconciled {
     let outcomes = load::process_all(bundle, progress);
+    reconcile_processed(bundle, outcomes, options, progress)
+}
+
+/// The rest of the pipeline for a bundle whose files are processed, keeping the bundle.
+fn reconcile_processed(
+    bundle: &Bundle,
+    outcomes: Vec<load::FileOutcome>,
+    options: &Options,
+    progress: &dyn ProgressSink,
+) -> Reconciled {
     let gathered = gather(bundle, outcomes, options, progress);
     link(
         gathered,
