@@ -15,7 +15,7 @@ fn app() -> App {
 fn selected_label(app: &App) -> String {
     let r = app.ready().unwrap();
     let p = r.graph.selected_node().expect("a node is selected");
-    r.model.graph.node_at(p).unwrap().label.clone()
+    r.model.graph.node_at(p).unwrap().label.to_string()
 }
 
 #[test]
@@ -102,7 +102,7 @@ fn filter_narrows_incrementally_and_esc_clears() {
     let r = app.ready().unwrap();
     let labels: Vec<String> = (0..narrowed)
         .filter_map(|i| match r.graph.row(i) {
-            Some(TreeRow::Node(p)) => Some(r.model.graph.node_at(p).unwrap().label.clone()),
+            Some(TreeRow::Node(p)) => Some(r.model.graph.node_at(p).unwrap().label.to_string()),
             _ => None,
         })
         .collect();

@@ -1,5 +1,6 @@
 use super::fields::Fields;
 use super::model::{EdgeType, EvidenceGraph, Location, Node, NodeId, NodeKind};
+use super::text::Text;
 use super::GRAPH_VERSION;
 use petgraph::graph::DiGraph;
 use petgraph::graph::NodeIndex;
@@ -57,7 +58,7 @@ impl GraphBuilder {
         &mut self,
         id: NodeId,
         kind: NodeKind,
-        label: impl Into<String>,
+        label: impl Into<Text>,
         fields: impl Into<Fields>,
         location: Option<Location>,
     ) -> NodeId {
@@ -606,7 +607,7 @@ mod tests {
                 fields(json!({"x": [x, x % 3], "s": format!("v{}", i % 4)})),
                 Some(Location {
                     file: format!("f{i}").into(),
-                    pointer: String::new(),
+                    pointer: Text::default(),
                 }),
             );
             b.add_edge(&ids[i % 6], &ids[(i + 1) % 7 % 6], EdgeType::DependsOn);
@@ -646,7 +647,7 @@ mod tests {
                     fields(json!({"x": [i]})),
                     Some(Location {
                         file: format!("f{i}").into(),
-                        pointer: String::new(),
+                        pointer: Text::default(),
                     }),
                 );
                 // ids[3] never gets a node: its edges are dropped, sealed or not.

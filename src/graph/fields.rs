@@ -2,6 +2,7 @@
 //! a million-node graph then costs one allocation per node's fields, equal fields compare as
 //! bytes, and the root digest writes them as they are.
 
+use super::text::Text;
 use crate::json::jcs::{write_canonical, write_string, Verbatim};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -9,7 +10,7 @@ use std::collections::BTreeMap;
 
 /// The kind-specific fields of a node: a JSON object in RFC 8785 form.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Fields(Box<str>);
+pub struct Fields(Text);
 
 impl Default for Fields {
     fn default() -> Self {
@@ -37,9 +38,14 @@ impl Fields {
         Fields(String::from_utf8(out).unwrap_or_default().into())
     }
 
+    /// Fields already written in canonical form (by a [`FieldsWriter`], then copied).
+    pub fn from_canonical(text: Text) -> Self {
+        Fields(text)
+    }
+
     /// The canonical JSON text, `{…}`.
     pub fn as_json(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -221,6 +227,20 @@ impl FieldsWriter {
         self.out.push(b'}');
         let text = String::from_utf8(std::mem::take(&mut self.out)).unwrap_or_default();
         Fields(text.into())
+    }
+
+    /// Closes the object and returns its text, leaving the writer ready for the next one.
+    pub fn finish_bytes(&mut self) -> &[u8] {
+        self.out.push(b'}');
+        &self.out
+    }
+
+    /// Starts a new object, reusing the buffer.
+    pub fn restart(&mut self) -> &mut Self {
+        self.out.clear();
+        self.out.push(b'{');
+        self.last_key = "";
+        self
     }
 }
 

@@ -4,10 +4,12 @@
 mod builder;
 mod fields;
 mod model;
+mod text;
 
 pub use builder::GraphBuilder;
 pub use fields::{Fields, FieldsWriter};
 pub use model::{Edge, EdgeType, EvidenceGraph, Location, Node, NodeId, NodeKind};
+pub use text::{Block, Span, Text, TextArena};
 
 /// Version string of the graph format, part of the root digest.
 pub const GRAPH_VERSION: &str = "1";

@@ -1,4 +1,5 @@
 use super::fields::Fields;
+use super::text::Text;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 use serde_json::Value;
@@ -192,7 +193,7 @@ string_enum!(
 pub struct Location {
     /// Shared by every location in one file (an SBOM's components are most of a graph).
     pub file: Arc<str>,
-    pub pointer: String,
+    pub pointer: Text,
 }
 
 /// One node of the evidence graph. `fields` are the kind-specific, content-derived attributes
@@ -201,7 +202,7 @@ pub struct Location {
 pub struct Node {
     pub id: NodeId,
     pub kind: NodeKind,
-    pub label: String,
+    pub label: Text,
     pub fields: Fields,
     /// Sorted, without repeats.
     pub locations: Vec<Location>,
@@ -213,7 +214,7 @@ impl Node {
         let mut m = self.fields.to_map();
         m.insert("id".into(), Value::String(self.id.as_str().into()));
         m.insert("kind".into(), Value::String(self.kind.as_str().into()));
-        m.insert("label".into(), Value::String(self.label.clone()));
+        m.insert("label".into(), Value::String(self.label.to_string()));
         Value::Object(m)
     }
 

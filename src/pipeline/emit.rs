@@ -8,7 +8,9 @@ use super::collect::{
     first_indices, Attestation, CollectedFile, Component, Content, Document, Sbom, SbomFormat,
 };
 use super::index::{ArtifactIndex, DigestKey};
-use crate::graph::{EdgeType, FieldsWriter, GraphBuilder, Location, NodeId, NodeKind};
+use crate::graph::{
+    EdgeType, Fields, FieldsWriter, GraphBuilder, Location, NodeId, NodeKind, Span, TextArena,
+};
 use crate::json::jcs::write_string;
 use crate::verify::export::ExportResult;
 use crate::verify::keyring::KeyTrust;
@@ -130,7 +132,7 @@ fn location(doc: &Document, pointer: &str) -> Option<Location> {
 fn located(file: &Arc<str>, doc: &Document, pointer: &str) -> Option<Location> {
     Some(Location {
         file: Arc::clone(file),
-        pointer: format!("{}{}", doc.pointer, pointer),
+        pointer: format!("{}{}", doc.pointer, pointer).into(),
     })
 }
 
@@ -166,11 +168,7 @@ fn emit_sbom(part: &mut SbomPart, doc: &Document, sbom: &Sbom) -> NodeId {
         located(&file, doc, ""),
     );
 
-    let ids: Vec<NodeId> = sbom
-        .components
-        .iter()
-        .map(|c| emit_component(b, &file, doc, c))
-        .collect();
+    let ids = emit_components(b, &file, doc, &sbom.components);
     // A ref stands for the first component that has it.
     let first = first_indices(&sbom.components);
     let described: HashSet<&str> = sbom.described.iter().map(String::as_str).collect();
@@ -237,14 +235,60 @@ fn write_opt_string(s: Option<&str>, out: &mut Vec<u8>) {
     }
 }
 
-/// `file` is `doc.file`, shared.
-fn emit_component(b: &mut GraphBuilder, file: &Arc<str>, doc: &Document, c: &Component) -> NodeId {
+/// Where a component's strings were written in its SBOM's [`TextArena`].
+struct ComponentTexts {
+    label: Span,
+    fields: Span,
+    pointer: Span,
+}
+
+/// Adds an SBOM's components (`file` is `doc.file`, shared) and returns their ids in order.
+/// Their labels, fields and pointers are written into one block for the whole SBOM.
+fn emit_components(
+    b: &mut GraphBuilder,
+    file: &Arc<str>,
+    doc: &Document,
+    components: &[Component],
+) -> Vec<NodeId> {
+    let mut arena = TextArena::new();
+    let mut writer = FieldsWriter::new();
+    let texts: Vec<ComponentTexts> = components
+        .iter()
+        .map(|c| write_component_texts(&mut arena, &mut writer, doc, c))
+        .collect();
+    let block = arena.freeze();
+    components
+        .iter()
+        .zip(texts)
+        .map(|(c, t)| {
+            let location = Location {
+                file: Arc::clone(file),
+                pointer: block.text(t.pointer),
+            };
+            b.add_node(
+                component_id(c),
+                NodeKind::Component,
+                block.text(t.label),
+                Fields::from_canonical(block.text(t.fields)),
+                Some(location),
+            )
+        })
+        .collect()
+}
+
+fn write_component_texts(
+    arena: &mut TextArena,
+    writer: &mut FieldsWriter,
+    doc: &Document,
+    c: &Component,
+) -> ComponentTexts {
     let label = match &c.version {
-        Some(v) => format!("{}@{v}", c.name),
-        None => c.name.clone(),
+        Some(v) => arena.push(&[&c.name, "@", v]),
+        None => arena.push(&[&c.name]),
     };
     // Absent fields are left out, except `purl`: components always carry it (null when unknown).
-    let fields = FieldsWriter::new()
+    let fields = writer
+        .restart()
         .opt_str("group", c.group.as_deref())
         .strs("hashes", &c.hashes)
         .strs("licenses", &c.licenses)
@@ -253,14 +297,14 @@ fn emit_component(b: &mut GraphBuilder, file: &Arc<str>, doc: &Document, c: &Com
         .opt_str("supplier", c.supplier.as_deref())
         .opt_str("type", c.component_type.as_deref())
         .opt_str("version", c.version.as_deref())
-        .finish();
-    b.add_node(
-        component_id(c),
-        NodeKind::Component,
+        .finish_bytes();
+    let fields = arena.push_utf8(fields);
+    let pointer = arena.push(&[&doc.pointer, &c.pointer]);
+    ComponentTexts {
         label,
         fields,
-        located(file, doc, &c.pointer),
-    )
+        pointer,
+    }
 }
 
 /// An artifact node: its id is the sha256 digest itself when there is one.
@@ -388,7 +432,7 @@ fn emit_key(
     for o in origins.iter().filter(|o| o.trust != KeyTrust::Pinned) {
         let location = Location {
             file: o.file.as_str().into(),
-            pointer: o.pointer.clone(),
+            pointer: o.pointer.as_str().into(),
         };
         b.add_node(
             id,
@@ -445,7 +489,11 @@ pub fn emit_exports(b: &mut GraphBuilder, exports: &[ExportResult], index: &Arti
             .collect();
         let location = Location {
             file: export.file.as_str().into(),
-            pointer: export.line.map(|l| format!("line {l}")).unwrap_or_default(),
+            pointer: export
+                .line
+                .map(|l| format!("line {l}"))
+                .unwrap_or_default()
+                .into(),
         };
         let id = b.add_node(
             export_id(record),

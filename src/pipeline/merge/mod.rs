@@ -167,7 +167,7 @@ fn merge_documents(
                 .iter()
                 .map(|c| Location {
                     file: c.file.path.as_str().into(),
-                    pointer: c.doc.pointer.clone(),
+                    pointer: c.doc.pointer.as_str().into(),
                 })
                 .collect();
             let statement_locations = statement_locations(&digest, &copies);
@@ -195,7 +195,7 @@ fn statement_locations(digest: &str, copies: &[DocCopy]) -> BTreeMap<NodeId, BTr
                 .or_default()
                 .insert(Location {
                     file: copy.file.path.as_str().into(),
-                    pointer: format!("{}{}", copy.doc.pointer, s.pointer),
+                    pointer: format!("{}{}", copy.doc.pointer, s.pointer).into(),
                 });
         }
     }
