@@ -14,26 +14,80 @@ use std::collections::{BTreeMap, HashMap};
 /// by [`merge_values`], which is commutative and associative, so the result never depends on
 /// the order in which files were read.
 ///
-/// Ids are numbered as they are met, so edges are stored as pairs of numbers. Builders filled
-/// in parallel are [absorbed](GraphBuilder::absorb) as they are; numbering them into one id
-/// space, merging nodes met in several, and sorting happen once, in parallel, in
-/// [`GraphBuilder::finish`].
+/// Ids are numbered as they are met, so edges are stored as pairs of numbers. A number names
+/// the id's shard (its leading bits) and its place there: each shard of each builder holds its
+/// ids in the order met, with their nodes. Builders filled in parallel are
+/// [absorbed](GraphBuilder::absorb) as they are; merging nodes met in several, and sorting,
+/// happen once, shard by shard in parallel, in [`GraphBuilder::finish`], which takes each
+/// shard's nodes where they are instead of copying them out first.
 #[derive(Debug, Default)]
 pub struct GraphBuilder {
     /// Every id met, as a node or as an edge's end, with its number, until the builder is
     /// [sealed](GraphBuilder::seal). (Node ids are digests already: a fast, seeded hasher is
     /// enough.)
     ids: HashMap<NodeId, u32, foldhash::fast::RandomState>,
-    /// Once sealed: the numbers that have no node (edge ends met only), with their ids. The
-    /// other numbers' ids are in their nodes.
-    unplaced: Vec<(NodeId, u32)>,
-    sealed: bool,
-    /// The node of each number, once one was added.
-    slots: Vec<Option<Node>>,
+    /// [`SHARDS`] lists (none before the first id) of the ids met, each with its node once one
+    /// was added.
+    shards: Vec<Vec<Slot>>,
     /// Edges as added, duplicates included.
     edges: Vec<(u32, u32, EdgeType)>,
     /// Builders absorbed, each with its own numbering.
     absorbed: Vec<GraphBuilder>,
+}
+
+/// An id met in a builder: its node, or only the id (an edge end without a node there).
+#[derive(Debug)]
+enum Slot {
+    Node(Node),
+    Id(NodeId),
+}
+
+impl Slot {
+    fn id(&self) -> &NodeId {
+        match self {
+            Slot::Node(node) => &node.id,
+            Slot::Id(id) => id,
+        }
+    }
+
+    fn node(&self) -> Option<&Node> {
+        match self {
+            Slot::Node(node) => Some(node),
+            Slot::Id(_) => None,
+        }
+    }
+
+    /// Takes the node out, leaving the id.
+    fn take_node(&mut self) -> Option<Node> {
+        let id = *self.id();
+        match std::mem::replace(self, Slot::Id(id)) {
+            Slot::Node(node) => Some(node),
+            Slot::Id(_) => None,
+        }
+    }
+}
+
+/// Node ids are uniform digests, so their leading bits spread them evenly over this many
+/// shards; and the shards in order hold the ids in order.
+const SHARDS: usize = 64;
+/// A number is `shard << INDEX_BITS | place in the shard`.
+const INDEX_BITS: u32 = 26;
+/// Places run below this in a shard; `u32::MAX` is then never a number. (One shard of one
+/// builder would need 2^26 ids: over 4 billion ids in all, far beyond a bundle's 16 GiB.)
+const PLACE_LIMIT: usize = (1 << INDEX_BITS) - 1;
+/// The number of an id that could not be given one: its node and edges are left out.
+const NO_NUMBER: u32 = u32::MAX;
+
+fn shard_of(id: &NodeId) -> usize {
+    usize::from(id.leading_byte()) * SHARDS / 256
+}
+
+/// `(shard, place)` of a number.
+fn split_number(n: u32) -> (usize, usize) {
+    (
+        (n >> INDEX_BITS) as usize,
+        (n & ((1 << INDEX_BITS) - 1)) as usize,
+    )
 }
 
 impl GraphBuilder {
@@ -42,15 +96,28 @@ impl GraphBuilder {
     }
 
     fn number(&mut self, id: &NodeId) -> u32 {
-        let next = self.slots.len();
-        let n = *self.ids.entry(*id).or_insert_with(|| {
-            // A bundle is limited to 16 GiB: far fewer than 2^32 ids.
-            u32::try_from(next).unwrap_or(u32::MAX)
-        });
-        if n as usize == next {
-            self.slots.push(None);
+        use std::collections::hash_map::Entry;
+        match self.ids.entry(*id) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(e) => {
+                if self.shards.is_empty() {
+                    self.shards.resize_with(SHARDS, Vec::new);
+                }
+                let shard = shard_of(id);
+                let slots = &mut self.shards[shard];
+                if slots.len() >= PLACE_LIMIT {
+                    return NO_NUMBER;
+                }
+                let n = (shard as u32) << INDEX_BITS | slots.len() as u32;
+                slots.push(Slot::Id(*id));
+                *e.insert(n)
+            }
         }
-        n
+    }
+
+    fn slot_mut(&mut self, n: u32) -> Option<&mut Slot> {
+        let (shard, place) = split_number(n);
+        self.shards.get_mut(shard)?.get_mut(place)
     }
 
     /// Adds (or merges into) a node and returns its id.
@@ -69,8 +136,10 @@ impl GraphBuilder {
             fields: fields.into(),
             locations: location.into_iter().collect(),
         };
-        let n = self.number(&id) as usize;
-        place(&mut self.slots[n], node);
+        let n = self.number(&id);
+        if let Some(slot) = self.slot_mut(n) {
+            place(slot, node);
+        }
         id
     }
 
@@ -82,36 +151,16 @@ impl GraphBuilder {
         self.absorbed.push(other);
     }
 
-    /// Frees the id map of a builder that is complete: each node holds its own id, and only the
-    /// ids of edge ends without a node are kept. Millions of ids are spread over a bundle's
-    /// parts, and the map cost more than the ids themselves. Anything added afterwards gets
-    /// numbers of its own, which [`GraphBuilder::finish`] merges by id like any other.
+    /// Frees the id map of a builder that is complete: every number's id is in its slot.
+    /// Millions of ids are spread over a bundle's parts, and the map cost more than the ids
+    /// themselves. Anything added afterwards gets numbers of its own, which
+    /// [`GraphBuilder::finish`] merges by id like any other.
     pub fn seal(&mut self) {
-        self.sealed = true;
-        let ids = std::mem::take(&mut self.ids);
-        let slots = &self.slots;
-        self.unplaced.extend(
-            ids.into_iter()
-                .filter(|(_, n)| slots[*n as usize].is_none()),
-        );
-        self.unplaced.shrink_to_fit();
-        self.slots.shrink_to_fit();
+        self.ids = HashMap::default();
+        for slots in &mut self.shards {
+            slots.shrink_to_fit();
+        }
         self.edges.shrink_to_fit();
-    }
-
-    /// `(id, number)` of every number (perhaps some twice, after a seal): from the map, and
-    /// once sealed from the nodes and the unplaced ids.
-    fn take_numbered_ids(&mut self) -> impl Iterator<Item = (NodeId, u32)> + '_ {
-        let from_map = std::mem::take(&mut self.ids).into_iter();
-        let unplaced = std::mem::take(&mut self.unplaced).into_iter();
-        let sealed = self.sealed;
-        let from_nodes = self
-            .slots
-            .iter()
-            .enumerate()
-            .filter(move |_| sealed)
-            .filter_map(|(n, slot)| Some((slot.as_ref()?.id, n as u32)));
-        from_map.chain(unplaced).chain(from_nodes)
     }
 
     /// Every node of `kind` added so far, here and in absorbed builders (a node met in several
@@ -119,9 +168,10 @@ impl GraphBuilder {
     pub fn par_nodes_of_kind(&self, kind: NodeKind) -> impl ParallelIterator<Item = &Node> + '_ {
         let parts: Vec<&GraphBuilder> = std::iter::once(self).chain(&self.absorbed).collect();
         parts.into_par_iter().flat_map_iter(move |part| {
-            part.slots
+            part.shards
                 .iter()
                 .flatten()
+                .filter_map(Slot::node)
                 .filter(move |node| node.kind == kind)
         })
     }
@@ -141,11 +191,10 @@ impl GraphBuilder {
         let mut keyed: Vec<(u32, u32, EdgeType)> = parts
             .par_iter_mut()
             .zip(ranks.par_iter())
-            .flat_map_iter(|(part, rank)| {
-                let rank_of = |n: u32| rank.get(n as usize).copied().filter(|r| *r != u32::MAX);
+            .flat_map_iter(|(part, ranks)| {
                 std::mem::take(&mut part.edges)
                     .into_iter()
-                    .filter_map(move |(s, t, kind)| Some((rank_of(s)?, rank_of(t)?, kind)))
+                    .filter_map(move |(s, t, kind)| Some((ranks.of(s)?, ranks.of(t)?, kind)))
             })
             .collect();
         drop((parts, ranks));
@@ -172,42 +221,29 @@ impl GraphBuilder {
     }
 }
 
-/// Node ids are uniform digests, so their leading bits spread them evenly over this many
-/// shards; and the shards in order hold the ids in order.
-const SHARDS: usize = 64;
-
-/// An id met in a part: its number there, and its node if the part has one.
-struct Entry {
-    part: u32,
-    number: u32,
-    held: Held,
+/// The position in the merged node order of each number of one part.
+struct PartRanks {
+    /// Where each shard's places start in `ranks`.
+    starts: [u32; SHARDS],
+    /// `u32::MAX` for an id no part has a node for.
+    ranks: Vec<u32>,
 }
 
-/// A node, or only its id (an edge end without a node, or a node already taken): the id is
-/// not held twice, which at the peak of a large bundle's memory is a hundred megabytes.
-enum Held {
-    Node(Node),
-    Id(NodeId),
-}
-
-impl Entry {
-    fn id(&self) -> &NodeId {
-        match &self.held {
-            Held::Node(node) => &node.id,
-            Held::Id(id) => id,
-        }
-    }
-
-    fn take_node(&mut self) -> Option<Node> {
-        let id = *self.id();
-        match std::mem::replace(&mut self.held, Held::Id(id)) {
-            Held::Node(node) => Some(node),
-            Held::Id(_) => None,
-        }
+impl PartRanks {
+    fn of(&self, n: u32) -> Option<u32> {
+        let (shard, place) = split_number(n);
+        let start = *self.starts.get(shard)? as usize;
+        self.ranks
+            .get(start + place)
+            .copied()
+            .filter(|r| *r != u32::MAX)
     }
 }
 
-/// What merging one shard gives: its nodes, merged and sorted by id, and `(part, number,
+/// One shard's slots from every part that has any: `(part, slots)`.
+type ShardInput = Vec<(u32, Vec<Slot>)>;
+
+/// What merging one shard gives: its nodes, merged and sorted by id, and `(part, place,
 /// position among these nodes)` of every numbered id that has a node.
 struct MergedShard {
     nodes: Vec<Node>,
@@ -216,82 +252,62 @@ struct MergedShard {
 
 /// Every node of every part, merged by id and sorted by id, as the nodes of a new petgraph
 /// (moved out of the parts); and for each part, the position in that order of each of its
-/// numbers (`u32::MAX` for an id no part has a node for).
+/// numbers.
 ///
-/// Each part splits its ids and nodes by shard (in parallel, reading its own slots in order);
-/// each shard then sorts and merges its entries (in parallel): no thread ever looks into
-/// another part's memory at random.
-fn merge_nodes(parts: &mut [GraphBuilder]) -> (DiGraph<Node, EdgeType>, Vec<Vec<u32>>) {
-    let split: Vec<(usize, Vec<Vec<Entry>>)> = parts
-        .par_iter_mut()
-        .enumerate()
-        .map(|(p, part)| (part.slots.len(), split_by_shard(p as u32, part)))
-        .collect();
-    let mut shards: Vec<Vec<Vec<Entry>>> = (0..SHARDS).map(|_| Vec::new()).collect();
-    let mut ranks: Vec<Vec<u32>> = Vec::with_capacity(split.len());
-    for (slots, buckets) in split {
-        ranks.push(vec![u32::MAX; slots]);
-        for (shard, bucket) in shards.iter_mut().zip(buckets) {
-            if !bucket.is_empty() {
-                shard.push(bucket);
+/// The parts' slot lists are handed to their shards as they are (no node is moved for that);
+/// each shard then sorts and merges its slots (in parallel).
+fn merge_nodes(parts: &mut [GraphBuilder]) -> (DiGraph<Node, EdgeType>, Vec<PartRanks>) {
+    let mut inputs: Vec<ShardInput> = (0..SHARDS).map(|_| Vec::new()).collect();
+    let mut ranks: Vec<PartRanks> = Vec::with_capacity(parts.len());
+    for (p, part) in parts.iter_mut().enumerate() {
+        let mut starts = [0u32; SHARDS];
+        let mut total = 0usize;
+        for (shard, slots) in part.shards.iter_mut().enumerate() {
+            starts[shard] = total as u32;
+            total += slots.len();
+            if !slots.is_empty() {
+                inputs[shard].push((p as u32, std::mem::take(slots)));
             }
         }
+        ranks.push(PartRanks {
+            starts,
+            ranks: vec![u32::MAX; total],
+        });
     }
-    let merged: Vec<MergedShard> = shards.into_par_iter().map(merge_shard).collect();
+    let merged: Vec<MergedShard> = inputs.into_par_iter().map(merge_shard).collect();
     let total = merged.iter().map(|m| m.nodes.len()).sum();
     let mut graph = DiGraph::with_capacity(total, 0);
-    for shard in merged {
+    for (shard, merged) in merged.into_iter().enumerate() {
         let offset = graph.node_count() as u32;
-        for (part, number, position) in shard.positions {
-            ranks[part as usize][number as usize] = offset + position;
+        for (part, place, position) in merged.positions {
+            let part = &mut ranks[part as usize];
+            let start = part.starts[shard] as usize;
+            part.ranks[start + place as usize] = offset + position;
         }
-        for node in shard.nodes {
+        for node in merged.nodes {
             graph.add_node(node);
         }
     }
     (graph, ranks)
 }
 
-/// Moves the numbered ids of part `p` and their nodes into one bucket per shard.
-fn split_by_shard(p: u32, part: &mut GraphBuilder) -> Vec<Vec<Entry>> {
-    let numbered: Vec<(NodeId, u32)> = part.take_numbered_ids().collect();
-    let mut slots = std::mem::take(&mut part.slots);
-    let mut buckets: Vec<Vec<Entry>> = (0..SHARDS).map(|_| Vec::new()).collect();
-    for (id, number) in numbered {
-        let held = match slots.get_mut(number as usize).and_then(Option::take) {
-            Some(node) => Held::Node(node),
-            None => Held::Id(id),
-        };
-        buckets[shard_of(&id)].push(Entry {
-            part: p,
-            number,
-            held,
-        });
-    }
-    buckets
-}
-
-fn shard_of(id: &NodeId) -> usize {
-    usize::from(id.leading_byte()) * SHARDS / 256
-}
-
-/// Sorts one shard's entries by id and merges the nodes of each id (merging is commutative and
+/// Sorts one shard's slots by id and merges the nodes of each id (merging is commutative and
 /// associative: the order within an id does not matter).
-fn merge_shard(mut buckets: Vec<Vec<Entry>>) -> MergedShard {
-    // Sorting small keys, not the entries (an entry carries a whole node), and leaving the
-    // entries where they are: (the id's order prefix, bucket, index in the bucket). Equal
-    // prefixes are rare but for equal ids; the whole ids decide them.
-    let mut order: Vec<(u64, u32, u32)> = buckets
+fn merge_shard(mut input: ShardInput) -> MergedShard {
+    // Sorting small keys, not the slots (a slot carries a whole node), and leaving the slots
+    // where they are: (the id's order prefix, list, place in the list). Equal prefixes are rare
+    // but for equal ids; the whole ids decide them.
+    let mut order: Vec<(u64, u32, u32)> = input
         .iter()
         .enumerate()
-        .flat_map(|(b, bucket)| {
-            bucket
+        .flat_map(|(b, (_, slots))| {
+            slots
                 .iter()
                 .enumerate()
-                .map(move |(i, e)| (e.id().order_prefix(), b as u32, i as u32))
+                .map(move |(i, slot)| (slot.id().order_prefix(), b as u32, i as u32))
         })
         .collect();
-    let id_at = |key: &(u64, u32, u32)| buckets[key.1 as usize][key.2 as usize].id();
+    let id_at = |key: &(u64, u32, u32)| input[key.1 as usize].1[key.2 as usize].id();
     order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| id_at(a).cmp(id_at(b))));
     let ends = group_ends(&order, |a, b| a.0 == b.0 && id_at(a) == id_at(b));
     let mut nodes = Vec::with_capacity(ends.len());
@@ -302,16 +318,20 @@ fn merge_shard(mut buckets: Vec<Vec<Entry>>) -> MergedShard {
         start = end;
         let mut merged: Option<Node> = None;
         for &(_, b, i) in group {
-            if let Some(node) = buckets[b as usize][i as usize].take_node() {
-                place(&mut merged, node);
+            if let Some(node) = input[b as usize].1[i as usize].take_node() {
+                match &mut merged {
+                    Some(existing) => merge_into(existing, node),
+                    None => merged = Some(node),
+                }
             }
         }
         if let Some(node) = merged {
             let position = nodes.len() as u32;
-            positions.extend(group.iter().map(|&(_, b, i)| {
-                let e = &buckets[b as usize][i as usize];
-                (e.part, e.number, position)
-            }));
+            positions.extend(
+                group
+                    .iter()
+                    .map(|&(_, b, i)| (input[b as usize].0, i, position)),
+            );
             nodes.push(node);
         }
     }
@@ -330,24 +350,27 @@ fn group_ends<T>(items: &[T], same: impl Fn(&T, &T) -> bool) -> Vec<usize> {
 }
 
 /// Puts `node` into its slot, merging it with the node already there.
-fn place(slot: &mut Option<Node>, node: Node) {
+fn place(slot: &mut Slot, node: Node) {
     match slot {
-        Some(existing) => {
-            if node.label < existing.label {
-                existing.label = node.label;
-            }
-            existing.fields.merge(&node.fields);
-            if !node
-                .locations
-                .iter()
-                .all(|l| existing.locations.contains(l))
-            {
-                existing.locations.extend(node.locations);
-                existing.locations.sort();
-                existing.locations.dedup();
-            }
-        }
-        None => *slot = Some(node),
+        Slot::Node(existing) => merge_into(existing, node),
+        Slot::Id(_) => *slot = Slot::Node(node),
+    }
+}
+
+/// Merges `node` into `existing` (the same id).
+fn merge_into(existing: &mut Node, node: Node) {
+    if node.label < existing.label {
+        existing.label = node.label;
+    }
+    existing.fields.merge(&node.fields);
+    if !node
+        .locations
+        .iter()
+        .all(|l| existing.locations.contains(l))
+    {
+        existing.locations.extend(node.locations);
+        existing.locations.sort();
+        existing.locations.dedup();
     }
 }
 

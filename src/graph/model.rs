@@ -196,6 +196,10 @@ pub struct Location {
     pub pointer: Text,
 }
 
+/// A node's locations: held in the node when there is one, as for most nodes (a million
+/// components would otherwise cost a million small allocations).
+pub type Locations = smallvec::SmallVec<[Location; 1]>;
+
 /// One node of the evidence graph. `fields` are the kind-specific, content-derived attributes
 /// that enter the root digest; `locations` do not.
 #[derive(Debug, Clone, PartialEq)]
@@ -205,7 +209,7 @@ pub struct Node {
     pub label: Text,
     pub fields: Fields,
     /// Sorted, without repeats.
-    pub locations: Vec<Location>,
+    pub locations: Locations,
 }
 
 impl Node {
