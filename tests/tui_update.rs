@@ -144,7 +144,7 @@ fn next_match_wraps_over_nodes_only() {
     let matching = r.model.graph.nodes().filter(|n| {
         let hit = |s: &str| s.to_lowercase().contains("payments");
         hit(&n.label)
-            || hit(n.id.as_str())
+            || hit(&n.id.text())
             || hit(n.kind.as_str())
             || n.field_str("purl").is_some_and(|p| hit(&p))
     });

@@ -567,7 +567,7 @@ fn verdict_nodes_decide_the_winner_and_override_the_losers() {
     assert_eq!(verdict.field_str("rule").as_deref(), Some("precedence"));
     assert_eq!(
         verdict.field_str("winner").as_deref(),
-        Some(d.winner.as_str())
+        Some(d.winner.to_string().as_str())
     );
     let out: Vec<(EdgeType, String)> = g
         .outgoing(&d.verdict)

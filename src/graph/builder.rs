@@ -385,9 +385,9 @@ fn compute_root_digest(graph: &DiGraph<Node, EdgeType>) -> String {
     hash_in_parallel(&mut hasher, graph.raw_edges(), |e, out| {
         // Ids are plain ASCII hex: nothing to escape.
         out.extend_from_slice(b"{\"source\":\"");
-        out.extend_from_slice(graph[e.source()].id.as_bytes());
+        out.extend_from_slice(graph[e.source()].id.text().as_bytes());
         out.extend_from_slice(b"\",\"target\":\"");
-        out.extend_from_slice(graph[e.target()].id.as_bytes());
+        out.extend_from_slice(graph[e.target()].id.text().as_bytes());
         out.extend_from_slice(b"\",\"type\":\"");
         out.extend_from_slice(e.weight.as_str().as_bytes());
         out.extend_from_slice(b"\"}");
@@ -450,8 +450,9 @@ fn hash_in_parallel<T: Sync>(
 /// `kind` and `label` put in their places.
 fn write_node(node: &Node, out: &mut impl crate::json::jcs::Out) {
     use crate::json::jcs::write_string;
+    let id = node.id.text();
     let own = [
-        ("id", node.id.as_str()),
+        ("id", id.as_str()),
         ("kind", node.kind.as_str()),
         ("label", node.label.as_str()),
     ];

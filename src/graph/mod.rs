@@ -8,7 +8,9 @@ mod text;
 
 pub use builder::GraphBuilder;
 pub use fields::{Fields, FieldsWriter};
-pub use model::{Edge, EdgeType, EvidenceGraph, Location, Locations, Node, NodeId, NodeKind};
+pub use model::{
+    Edge, EdgeType, EvidenceGraph, IdText, Location, Locations, Node, NodeId, NodeKind,
+};
 pub use text::{Block, Span, Text, TextArena};
 
 /// Version string of the graph format, part of the root digest.

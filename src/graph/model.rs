@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-/// A node id: `sha256:<64 lowercase hex>`, derived from content only.
+/// A node id: the SHA-256 digest of content, written `sha256:<64 lowercase hex>`.
 ///
-/// Held inline (no heap string): a graph of millions of nodes and edges copies and compares ids
-/// constantly.
+/// Held as the 32 digest bytes (no heap string, no text): a graph of millions of nodes and
+/// edges copies and compares ids constantly. Byte order is the order of the text form.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct NodeId([u8; NodeId::LEN]);
+pub struct NodeId([u8; 32]);
 
 const ID_PREFIX: &[u8; 7] = b"sha256:";
 
@@ -34,31 +34,25 @@ impl NodeId {
 
     /// The id of a raw SHA-256 digest.
     pub fn from_digest(digest: [u8; 32]) -> NodeId {
-        let mut text = [0u8; Self::LEN];
-        text[..7].copy_from_slice(ID_PREFIX);
-        // Encoding 32 bytes into 64 bytes of room cannot fail.
-        let _ = hex::encode_to_slice(digest, &mut text[7..]);
-        NodeId(text)
+        NodeId(digest)
     }
 
     /// Wraps an already normalised digest given as 64 hex digits. Anything else (which the
     /// pipeline never produces) is hashed, so that an id is always well formed.
     pub fn from_digest_hex(hex: &str) -> NodeId {
-        let mut text = [0u8; Self::LEN];
-        text[..7].copy_from_slice(ID_PREFIX);
-        if hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-            text[7..].copy_from_slice(hex.as_bytes());
-            NodeId(text)
-        } else {
-            Self::of_canonical(hex.as_bytes())
-        }
+        Self::decode_lowercase_hex(hex).unwrap_or_else(|| Self::of_canonical(hex.as_bytes()))
+    }
+
+    fn decode_lowercase_hex(hex: &str) -> Option<NodeId> {
+        let lowercase =
+            hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        let mut digest = [0u8; 32];
+        (lowercase && hex::decode_to_slice(hex, &mut digest).is_ok()).then_some(NodeId(digest))
     }
 
     /// An id given as text (`sha256:<hex>`, as printed); `None` if it is not one.
     pub fn parse(text: &str) -> Option<NodeId> {
-        let hex = text.strip_prefix("sha256:")?;
-        let valid = hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-        valid.then(|| Self::from_digest_hex(hex))
+        Self::decode_lowercase_hex(text.strip_prefix("sha256:")?)
     }
 
     /// An id from text that should already be one; other text is hashed into an id.
@@ -66,22 +60,41 @@ impl NodeId {
         Self::parse(text).unwrap_or_else(|| Self::of_canonical(text.as_bytes()))
     }
 
-    /// The digest's first byte (its first two hex digits): ids in the order of this byte are
-    /// in the order of the ids.
+    /// The digest's first byte: ids in the order of this byte are in the order of the ids.
     pub fn leading_byte(&self) -> u8 {
-        hex_value(self.0[7]) << 4 | hex_value(self.0[8])
+        self.0[0]
     }
 
-    /// The first 8 hex digits as a number that orders like the ids: sorting by it first and
+    /// The first 8 digest bytes as a number that orders like the ids: sorting by it first and
     /// by the whole id on ties is sorting by id, with cheaper comparisons.
     pub fn order_prefix(&self) -> u64 {
         let mut word = [0u8; 8];
-        word.copy_from_slice(&self.0[7..15]);
+        word.copy_from_slice(&self.0[..8]);
         u64::from_be_bytes(word)
     }
 
-    /// The text form's bytes (ASCII), without the UTF-8 check [`NodeId::as_str`] makes: the
-    /// root digest writes millions of ids.
+    /// The text form, `sha256:<hex>`, on the stack.
+    pub fn text(&self) -> IdText {
+        let mut text = [0u8; Self::LEN];
+        text[..7].copy_from_slice(ID_PREFIX);
+        // Encoding 32 bytes into 64 bytes of room cannot fail.
+        let _ = hex::encode_to_slice(self.0, &mut text[7..]);
+        IdText(text)
+    }
+
+    /// The first 12 hex digits, for compact display.
+    pub fn short(&self) -> String {
+        hex::encode(&self.0[..6])
+    }
+}
+
+/// A [`NodeId`] written out: `sha256:` and 64 lowercase hex digits.
+#[derive(Clone, Copy)]
+pub struct IdText([u8; NodeId::LEN]);
+
+impl IdText {
+    /// The text's bytes (ASCII), without the UTF-8 check [`IdText::as_str`] makes: the root
+    /// digest writes millions of ids.
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
@@ -90,46 +103,45 @@ impl NodeId {
         // Only ASCII is ever stored.
         std::str::from_utf8(&self.0).unwrap_or_default()
     }
+}
 
-    /// The first 12 hex digits, for compact display.
-    pub fn short(&self) -> &str {
-        &self.as_str()[7..19]
+impl std::ops::Deref for IdText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
     }
 }
 
-/// The value of a lowercase hex digit (ids hold nothing else).
-fn hex_value(c: u8) -> u8 {
-    match c {
-        b'0'..=b'9' => c - b'0',
-        b'a'..=b'f' => c - b'a' + 10,
-        _ => 0,
+impl fmt::Display for IdText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
 impl std::hash::Hash for NodeId {
-    /// Ids are digests: 16 hex digits are as good a hash key as all 64.
+    /// Ids are digests: 8 bytes are as good a hash key as all 32.
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         let mut word = [0u8; 8];
-        word.copy_from_slice(&self.0[7..15]);
+        word.copy_from_slice(&self.0[..8]);
         state.write_u64(u64::from_le_bytes(word));
     }
 }
 
 impl fmt::Display for NodeId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.text().as_str())
     }
 }
 
 impl fmt::Debug for NodeId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "NodeId({})", self.as_str())
+        write!(f, "NodeId({})", self.text())
     }
 }
 
 impl Serialize for NodeId {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        serializer.serialize_str(self.text().as_str())
     }
 }
 
@@ -216,7 +228,7 @@ impl Node {
     /// The node as it appears in `nodes[]` (and in the root digest): id, kind, label, fields.
     pub fn to_json(&self) -> Value {
         let mut m = self.fields.to_map();
-        m.insert("id".into(), Value::String(self.id.as_str().into()));
+        m.insert("id".into(), Value::String(self.id.to_string()));
         m.insert("kind".into(), Value::String(self.kind.as_str().into()));
         m.insert("label".into(), Value::String(self.label.to_string()));
         Value::Object(m)

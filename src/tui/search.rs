@@ -6,8 +6,15 @@
 use crate::graph::{EvidenceGraph, NodeKind};
 use memchr::memmem::Finder;
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::fmt;
+
+/// Whether `needle` (lowercased) can occur in an id's text, `sha256:` and lowercase hex: most
+/// filters cannot, and then no id is written out.
+fn could_be_in_an_id(needle: &str) -> bool {
+    needle
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || b"sh:".contains(&b))
+}
 
 /// Separates a node's fields in the text; a filter holding it falls back to a direct scan.
 const FIELD_SEP: u8 = 0;
@@ -23,10 +30,6 @@ pub struct NodeSearch {
     starts: Vec<usize>,
     /// Every node's kind, by position.
     kinds: Vec<NodeKind>,
-    /// Bytes that occur in some lowercased id: a filter with any other byte matches no id.
-    id_bytes: Vec<bool>,
-    /// Lowercased ids that differ from the id as written (ids are normally lowercase already).
-    odd_ids: HashMap<usize, String>,
 }
 
 impl fmt::Debug for NodeSearch {
@@ -74,29 +77,11 @@ impl NodeSearch {
             text.extend_from_slice(&t);
         }
         starts.push(text.len());
-        let mut id_bytes = vec![false; 256];
-        let mut odd_ids = HashMap::new();
-        let mut kinds = Vec::with_capacity(n);
-        for (p, node) in graph.nodes().enumerate() {
-            kinds.push(node.kind);
-            let id = node.id.as_str();
-            let lower = if id.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
-                let lower = id.to_lowercase();
-                odd_ids.insert(p, lower.clone());
-                lower
-            } else {
-                id.to_string()
-            };
-            for b in lower.bytes() {
-                id_bytes[usize::from(b)] = true;
-            }
-        }
+        let kinds = graph.nodes().map(|node| node.kind).collect();
         NodeSearch {
             text,
             starts,
             kinds,
-            id_bytes,
-            odd_ids,
         }
     }
 
@@ -128,7 +113,7 @@ impl NodeSearch {
             .copied()
             .filter(|k| k.as_str().contains(needle))
             .collect();
-        let ids_possible = needle.bytes().all(|b| self.id_bytes[usize::from(b)]);
+        let ids_possible = could_be_in_an_id(needle);
         let finder = Finder::new(needle.as_bytes());
         let direct = needle.as_bytes().contains(&FIELD_SEP);
         let hit = |p: usize| -> bool {
@@ -192,12 +177,9 @@ impl NodeSearch {
     }
 
     fn id_matches(&self, graph: &EvidenceGraph, p: usize, finder: &Finder<'_>) -> bool {
-        match self.odd_ids.get(&p) {
-            Some(lower) => finder.find(lower.as_bytes()).is_some(),
-            None => graph
-                .node_at(p)
-                .is_some_and(|n| finder.find(n.id.as_str().as_bytes()).is_some()),
-        }
+        graph
+            .node_at(p)
+            .is_some_and(|n| finder.find(n.id.text().as_bytes()).is_some())
     }
 
     /// The plain comparison, for a filter holding the field separator.
@@ -221,5 +203,34 @@ impl NodeSearch {
         }
         groups.sort_by_key(|(k, _)| *k);
         groups
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::GraphBuilder;
+    use serde_json::json;
+    use std::collections::BTreeMap;
+
+    fn graph() -> EvidenceGraph {
+        let mut b = GraphBuilder::new();
+        for name in ["zlib", "openssl"] {
+            let id = crate::graph::NodeId::of(&json!(name));
+            b.add_node(id, NodeKind::Component, name, BTreeMap::new(), None);
+        }
+        b.finish()
+    }
+
+    #[test]
+    fn ids_match_by_their_text_and_only_hex_like_filters_look_at_them() {
+        let g = graph();
+        let search = NodeSearch::build(&g);
+        let second = g.node_at(1).unwrap().id.to_string();
+        assert_eq!(search.matching(&g, &second[7..20], None), [1]);
+        assert_eq!(search.matching(&g, "sha256:", None), [0, 1]);
+        assert_eq!(search.matching(&g, "zlib", None).len(), 1);
+        assert!(could_be_in_an_id("sha256:0f"));
+        assert!(!could_be_in_an_id("zlib"));
     }
 }
