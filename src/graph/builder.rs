@@ -182,11 +182,12 @@ impl GraphBuilder {
     }
 
     /// Merges the parts, sorts, drops edges whose ends are unknown, builds the petgraph and the
-    /// root digest.
+    /// root digest. The root digest's edges are hashed while the petgraph is being filled: the
+    /// hash is one sequential stream, and filling the graph is too.
     pub fn finish(mut self) -> EvidenceGraph {
         let mut parts = std::mem::take(&mut self.absorbed);
         parts.push(self);
-        let (mut graph, ranks) = merge_nodes(&mut parts);
+        let (merged, ranks) = merge_shards(&mut parts);
         // Sorting by the positions of the ends (then type) is sorting by (source, target, type).
         let mut keyed: Vec<(u32, u32, EdgeType)> = parts
             .par_iter_mut()
@@ -200,19 +201,20 @@ impl GraphBuilder {
         drop((parts, ranks));
         keyed.par_sort_unstable();
         keyed.dedup();
+        let ids: Vec<NodeId> = merged
+            .iter()
+            .flat_map(|m| m.nodes.iter().map(|n| n.id))
+            .collect();
+        let (graph, mut hasher) = rayon::join(
+            || petgraph_of(merged, &keyed),
+            || root_digest_through_edges(&ids, &keyed),
+        );
+        drop((ids, keyed));
+        let root_digest = finish_root_digest(&mut hasher, &graph);
         let mut kind_counts = BTreeMap::new();
         for node in graph.node_weights() {
             *kind_counts.entry(node.kind).or_insert(0) += 1;
         }
-        graph.reserve_exact_edges(keyed.len());
-        for (source, target, kind) in keyed {
-            graph.add_edge(
-                NodeIndex::new(source as usize),
-                NodeIndex::new(target as usize),
-                kind,
-            );
-        }
-        let root_digest = compute_root_digest(&graph);
         EvidenceGraph {
             graph,
             root_digest,
@@ -250,13 +252,13 @@ struct MergedShard {
     positions: Vec<(u32, u32, u32)>,
 }
 
-/// Every node of every part, merged by id and sorted by id, as the nodes of a new petgraph
-/// (moved out of the parts); and for each part, the position in that order of each of its
-/// numbers.
+/// Every node of every part, merged by id and sorted by id (shard by shard, shards in order);
+/// and for each part, the position in that order of each of its numbers (`u32::MAX` for an id
+/// no part has a node for).
 ///
 /// The parts' slot lists are handed to their shards as they are (no node is moved for that);
 /// each shard then sorts and merges its slots (in parallel).
-fn merge_nodes(parts: &mut [GraphBuilder]) -> (DiGraph<Node, EdgeType>, Vec<PartRanks>) {
+fn merge_shards(parts: &mut [GraphBuilder]) -> (Vec<MergedShard>, Vec<PartRanks>) {
     let mut inputs: Vec<ShardInput> = (0..SHARDS).map(|_| Vec::new()).collect();
     let mut ranks: Vec<PartRanks> = Vec::with_capacity(parts.len());
     for (p, part) in parts.iter_mut().enumerate() {
@@ -275,20 +277,38 @@ fn merge_nodes(parts: &mut [GraphBuilder]) -> (DiGraph<Node, EdgeType>, Vec<Part
         });
     }
     let merged: Vec<MergedShard> = inputs.into_par_iter().map(merge_shard).collect();
-    let total = merged.iter().map(|m| m.nodes.len()).sum();
-    let mut graph = DiGraph::with_capacity(total, 0);
-    for (shard, merged) in merged.into_iter().enumerate() {
-        let offset = graph.node_count() as u32;
-        for (part, place, position) in merged.positions {
+    let mut offset = 0u32;
+    for (shard, merged) in merged.iter().enumerate() {
+        for &(part, place, position) in &merged.positions {
             let part = &mut ranks[part as usize];
             let start = part.starts[shard] as usize;
             part.ranks[start + place as usize] = offset + position;
         }
-        for node in merged.nodes {
+        offset += merged.nodes.len() as u32;
+    }
+    (merged, ranks)
+}
+
+/// The petgraph of the merged nodes (moved in, in order) and the sorted edges.
+fn petgraph_of(
+    merged: Vec<MergedShard>,
+    edges: &[(u32, u32, EdgeType)],
+) -> DiGraph<Node, EdgeType> {
+    let total = merged.iter().map(|m| m.nodes.len()).sum();
+    let mut graph = DiGraph::with_capacity(total, edges.len());
+    for shard in merged {
+        for node in shard.nodes {
             graph.add_node(node);
         }
     }
-    (graph, ranks)
+    for &(source, target, kind) in edges {
+        graph.add_edge(
+            NodeIndex::new(source as usize),
+            NodeIndex::new(target as usize),
+            kind,
+        );
+    }
+    graph
 }
 
 /// Sorts one shard's slots by id and merges the nodes of each id (merging is commutative and
@@ -374,26 +394,39 @@ fn merge_into(existing: &mut Node, node: Node) {
     }
 }
 
-/// `sha256:` + SHA-256 of the JCS form of `{version, digestAlgorithm, nodes, edges}`, written
-/// straight into the hash: no JSON tree of the graph is built. Runs of edges and nodes are
-/// serialised in parallel, a bounded batch at a time, and hashed in order.
-fn compute_root_digest(graph: &DiGraph<Node, EdgeType>) -> String {
+/// The root digest is `sha256:` + SHA-256 of the JCS form of `{version, digestAlgorithm,
+/// nodes, edges}`, written straight into the hash: no JSON tree of the graph is built. Runs of
+/// edges and nodes are serialised in parallel, a bounded batch at a time, and hashed in order.
+///
+/// This hashes its start: everything up to the nodes (`ids` are the node ids in order, `edges`
+/// the sorted edges as positions).
+fn root_digest_through_edges(ids: &[NodeId], edges: &[(u32, u32, EdgeType)]) -> sha2::Sha256 {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
     // Top-level keys in JCS order: digestAlgorithm, edges, nodes, version.
     hasher.update(b"{\"digestAlgorithm\":\"sha256\",\"edges\":[");
-    hash_in_parallel(&mut hasher, graph.raw_edges(), |e, out| {
+    let id_text = |position: u32| ids.get(position as usize).map(NodeId::text);
+    hash_in_parallel(&mut hasher, edges, |&(source, target, kind), out| {
+        let (Some(source), Some(target)) = (id_text(source), id_text(target)) else {
+            return;
+        };
         // Ids are plain ASCII hex: nothing to escape.
         out.extend_from_slice(b"{\"source\":\"");
-        out.extend_from_slice(graph[e.source()].id.text().as_bytes());
+        out.extend_from_slice(source.as_bytes());
         out.extend_from_slice(b"\",\"target\":\"");
-        out.extend_from_slice(graph[e.target()].id.text().as_bytes());
+        out.extend_from_slice(target.as_bytes());
         out.extend_from_slice(b"\",\"type\":\"");
-        out.extend_from_slice(e.weight.as_str().as_bytes());
+        out.extend_from_slice(kind.as_str().as_bytes());
         out.extend_from_slice(b"\"}");
     });
+    hasher
+}
+
+/// The rest of the root digest after [`root_digest_through_edges`]: the nodes and the version.
+fn finish_root_digest(hasher: &mut sha2::Sha256, graph: &DiGraph<Node, EdgeType>) -> String {
+    use sha2::Digest;
     hasher.update(b"],\"nodes\":[");
-    hash_in_parallel(&mut hasher, graph.raw_nodes(), |n, out| {
+    hash_in_parallel(hasher, graph.raw_nodes(), |n, out| {
         write_node(&n.weight, out)
     });
     hasher.update(b"],\"version\":");
@@ -401,7 +434,7 @@ fn compute_root_digest(graph: &DiGraph<Node, EdgeType>) -> String {
     crate::json::jcs::write_string(GRAPH_VERSION, &mut version);
     hasher.update(&version);
     hasher.update(b"}");
-    format!("sha256:{}", hex::encode(hasher.finalize()))
+    format!("sha256:{}", hex::encode(hasher.finalize_reset()))
 }
 
 /// Feeds `items`, comma-separated, each written by `write`, into `hasher` in order. Chunks of

@@ -78,7 +78,7 @@ impl NodeId {
         let mut text = [0u8; Self::LEN];
         text[..7].copy_from_slice(ID_PREFIX);
         // Encoding 32 bytes into 64 bytes of room cannot fail.
-        let _ = hex::encode_to_slice(self.0, &mut text[7..]);
+        let _ = const_hex::encode_to_slice(self.0, &mut text[7..]);
         IdText(text)
     }
 
