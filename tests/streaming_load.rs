@@ -205,9 +205,16 @@ impl evx::progress::ProgressSink for EntriesRead {
 fn streamed_paths(archive: &Path, top: TopDirectory) -> (bool, Vec<String>, u64) {
     let (sender, receiver) = std::sync::mpsc::sync_channel::<BundleFile>(1000);
     let entries = EntriesRead::default();
-    let finished = bundle::open_streaming(archive, &Limits::default(), &entries, sender, top)
-        .expect("archive opens")
-        .is_some();
+    let finished = bundle::open_streaming(
+        archive,
+        &Limits::default(),
+        &entries,
+        sender,
+        top,
+        &bundle::BufferPool::default(),
+    )
+    .expect("archive opens")
+    .is_some();
     let sent = receiver.try_iter().map(|f| f.path).collect();
     (finished, sent, entries.0.into_inner())
 }

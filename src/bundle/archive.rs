@@ -189,7 +189,8 @@ impl ArchiveReader {
         size: u64,
         shown: &str,
     ) -> ControlFlow<()> {
-        match limits::read_bounded(entry, self.budget.max_file_size(), size) {
+        let buffer = self.collector.spare_buffer();
+        match limits::read_bounded(entry, self.budget.max_file_size(), size, buffer) {
             Err(error) => {
                 self.stream_failure(&error, shown);
                 ControlFlow::Break(())

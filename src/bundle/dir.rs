@@ -130,7 +130,8 @@ fn read_file(
     if let Err(refusal) = budget.admit(&shown, meta.len()) {
         return collector.refuse(refusal);
     }
-    let bytes = match limits::read_bounded(file, budget.max_file_size(), meta.len()) {
+    let buffer = collector.spare_buffer();
+    let bytes = match limits::read_bounded(file, budget.max_file_size(), meta.len(), buffer) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => {
             collector.report(budget.file_too_large(&shown));
@@ -177,7 +178,7 @@ pub(super) fn read_again(root: &Path, rel: &str, max_size: u64) -> Option<Vec<u8
     if !opened.is_file() || !same_file(&walked, &opened) {
         return None;
     }
-    limits::read_bounded(file, max_size, opened.len())
+    limits::read_bounded(file, max_size, opened.len(), Vec::new())
         .ok()
         .flatten()
 }

@@ -117,20 +117,24 @@ pub(super) fn ratio_exceeded(max_ratio: u64) -> Diagnostic {
     )
 }
 
-/// Reads everything from `reader` if it holds at most `max` bytes; `None` if it holds more.
-/// Memory grows with the bytes actually read, never with a size claimed up front.
+/// Reads everything from `reader` into `buffer` (emptied first; its memory is reused) if it
+/// holds at most `max` bytes; `None` if it holds more. Memory grows with the bytes actually
+/// read, never with a size claimed up front.
 ///
-/// `expected` is the size the file or entry header announced: the buffer is allocated once at
+/// `expected` is the size the file or entry header announced: the buffer is reserved once at
 /// that size, up to 64 MiB; beyond, it grows as bytes actually arrive, so that a header that
 /// lies (or a raised `--max-file-size`) never makes it reserve memory the data does not fill.
 pub(super) fn read_bounded<R: Read>(
     reader: R,
     max: u64,
     expected: u64,
+    buffer: Vec<u8>,
 ) -> io::Result<Option<Vec<u8>>> {
     const MAX_RESERVE: u64 = 64 * 1024 * 1024;
     let capacity = usize::try_from(expected.min(max).min(MAX_RESERVE) + 1).unwrap_or(0);
-    let mut bytes = Vec::with_capacity(capacity);
+    let mut bytes = buffer;
+    bytes.clear();
+    bytes.reserve(capacity);
     reader.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
     Ok((bytes.len() as u64 <= max).then_some(bytes))
 }
@@ -245,14 +249,24 @@ mod tests {
     #[test]
     fn read_bounded_refuses_one_byte_more() {
         assert_eq!(
-            read_bounded(&b"abc"[..], 3, 3).unwrap(),
+            read_bounded(&b"abc"[..], 3, 3, Vec::new()).unwrap(),
             Some(b"abc".to_vec())
         );
-        assert_eq!(read_bounded(&b"abcd"[..], 3, 1).unwrap(), None);
+        assert_eq!(read_bounded(&b"abcd"[..], 3, 1, Vec::new()).unwrap(), None);
         assert_eq!(
-            read_bounded(&b""[..], 0, u64::MAX).unwrap(),
+            read_bounded(&b""[..], 0, u64::MAX, Vec::new()).unwrap(),
             Some(Vec::new())
         );
+    }
+
+    #[test]
+    fn read_bounded_reuses_the_buffer_it_is_given_and_drops_its_old_content() {
+        let mut used = Vec::with_capacity(1024);
+        used.extend_from_slice(b"stale bytes of an earlier file");
+        let at = used.as_ptr();
+        let read = read_bounded(&b"new"[..], 10, 3, used).unwrap().unwrap();
+        assert_eq!(read, b"new");
+        assert_eq!(read.as_ptr(), at, "the buffer's memory is reused");
     }
 
     #[test]

@@ -5,9 +5,11 @@
 //! `limits` (limit bookkeeping and counting readers), `path` (entry-name safety).
 
 mod archive;
+mod buffers;
 mod detect;
 mod dir;
 mod limits;
+pub use buffers::BufferPool;
 mod path;
 
 use crate::diag::{Code, Diagnostic};
@@ -99,14 +101,15 @@ impl BundleFile {
         }
     }
 
-    /// Frees the bytes, keeping their size and `sha256` (which the caller computed from them).
-    /// [`Bundle::get`] reads them again from the source when asked.
-    pub fn release(&mut self, sha256: [u8; 32]) {
-        if self.released.is_none() {
-            let size = self.bytes.len() as u64;
-            self.bytes = Vec::new();
-            self.released = Some(Released { size, sha256 });
+    /// Gives up the bytes (returned, for reuse), keeping their size and `sha256` (which the
+    /// caller computed from them). [`Bundle::get`] reads them again from the source when asked.
+    pub fn release(&mut self, sha256: [u8; 32]) -> Vec<u8> {
+        if self.released.is_some() {
+            return Vec::new();
         }
+        let size = self.bytes.len() as u64;
+        self.released = Some(Released { size, sha256 });
+        std::mem::take(&mut self.bytes)
     }
 
     /// SHA-256 and size of the content, computed from the bytes unless they were released.
@@ -350,12 +353,13 @@ pub fn open_streaming(
     progress: &dyn ProgressSink,
     sender: SyncSender<BundleFile>,
     top: TopDirectory,
+    buffers: &BufferPool,
 ) -> Result<Option<Streamed>, OpenError> {
     let meta = std::fs::metadata(path).map_err(|e| io_error(path, e))?;
     let mut collector = Collector::default();
     let (form, collector) = if meta.is_dir() {
         std::fs::read_dir(path).map_err(|e| io_error(path, e))?;
-        collector.stream = Some(Stream::new(sender, TopGuess::NoStrip));
+        collector.stream = Some(Stream::new(sender, TopGuess::NoStrip, buffers));
         (
             BundleForm::Directory,
             dir::read(path, limits, progress, collector),
@@ -365,7 +369,7 @@ pub fn open_streaming(
             TopDirectory::Strip => TopGuess::Undecided,
             TopDirectory::Keep => TopGuess::NoStrip,
         };
-        collector.stream = Some(Stream::new(sender, guess));
+        collector.stream = Some(Stream::new(sender, guess, buffers));
         open_archive(path, limits, progress, collector)?
     } else {
         return Err(not_a_bundle(path));
@@ -414,11 +418,17 @@ enum TopGuess {
 struct Stream {
     sender: SyncSender<BundleFile>,
     top: TopGuess,
+    /// Where the receiver gives back the bytes it released.
+    buffers: BufferPool,
 }
 
 impl Stream {
-    fn new(sender: SyncSender<BundleFile>, top: TopGuess) -> Self {
-        Stream { sender, top }
+    fn new(sender: SyncSender<BundleFile>, top: TopGuess, buffers: &BufferPool) -> Self {
+        Stream {
+            sender,
+            top,
+            buffers: buffers.clone(),
+        }
     }
 
     /// Sends a file under its final path (see [`TopGuess`]); nothing more once the guess is
@@ -565,6 +575,14 @@ struct Collector {
 }
 
 impl Collector {
+    /// A buffer to read the next file into: one given back when streaming.
+    fn spare_buffer(&self) -> Vec<u8> {
+        self.stream
+            .as_ref()
+            .map(|s| s.buffers.take())
+            .unwrap_or_default()
+    }
+
     /// Whether the file at `path` (as written) is to be read.
     fn wants(&self, path: &str) -> bool {
         self.wanted.as_ref().is_none_or(|w| w.contains(path))

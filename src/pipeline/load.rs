@@ -6,7 +6,7 @@ use super::collect::{self, CollectedFile, FileKind};
 use super::emit::{self, SbomPart};
 use super::index::DigestKey;
 use super::Options;
-use crate::bundle::{self, Bundle, BundleFile, OpenError, TopDirectory};
+use crate::bundle::{self, BufferPool, Bundle, BundleFile, OpenError, TopDirectory};
 use crate::progress::{Progress, ProgressSink, Stage};
 use crate::verify::portable::CANONICAL_BOM;
 use rayon::prelude::*;
@@ -72,10 +72,12 @@ pub(super) fn stream(
     top: TopDirectory,
 ) -> Result<Option<(Bundle, Vec<FileOutcome>)>, OpenError> {
     let (sender, receiver) = sync_channel::<BundleFile>(READ_AHEAD);
+    let buffers = BufferPool::default();
     let done = AtomicU64::new(0);
     let (streamed, mut processed) = std::thread::scope(|scope| {
-        let reader =
-            scope.spawn(|| bundle::open_streaming(path, &options.limits, progress, sender, top));
+        let reader = scope.spawn(|| {
+            bundle::open_streaming(path, &options.limits, progress, sender, top, &buffers)
+        });
         let processed: Vec<(BundleFile, FileOutcome)> = receiver
             .into_iter()
             .par_bridge()
@@ -83,7 +85,7 @@ pub(super) fn stream(
                 let outcome = process(&file.path, &file.bytes);
                 if releases_bytes(&outcome.collected) {
                     if let Some(sha256) = outcome.collected.sha256.sha256_bytes() {
-                        file.release(sha256);
+                        buffers.give(file.release(sha256));
                     }
                 }
                 report_parsed(progress, &done, 0);
