@@ -189,7 +189,7 @@ impl ArchiveReader {
         size: u64,
         shown: &str,
     ) -> ControlFlow<()> {
-        let buffer = self.collector.spare_buffer();
+        let buffer = self.collector.spare_buffer(size);
         match limits::read_bounded(entry, self.budget.max_file_size(), size, buffer) {
             Err(error) => {
                 self.stream_failure(&error, shown);

@@ -130,7 +130,7 @@ fn read_file(
     if let Err(refusal) = budget.admit(&shown, meta.len()) {
         return collector.refuse(refusal);
     }
-    let buffer = collector.spare_buffer();
+    let buffer = collector.spare_buffer(meta.len());
     let bytes = match limits::read_bounded(file, budget.max_file_size(), meta.len(), buffer) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => {

@@ -575,11 +575,12 @@ struct Collector {
 }
 
 impl Collector {
-    /// A buffer to read the next file into: one given back when streaming.
-    fn spare_buffer(&self) -> Vec<u8> {
+    /// A buffer to read a file of `expected` bytes into: one given back, when streaming.
+    fn spare_buffer(&self, expected: u64) -> Vec<u8> {
+        let expected = usize::try_from(expected).unwrap_or(usize::MAX);
         self.stream
             .as_ref()
-            .map(|s| s.buffers.take())
+            .map(|s| s.buffers.take(expected))
             .unwrap_or_default()
     }
 
