@@ -241,3 +241,51 @@ fn a_wrong_top_directory_guess_stops_the_reading_and_the_next_one_keeps_paths() 
     let written: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(sent, written);
 }
+
+/// Streamed reading reuses the buffers of released SBOM bytes; a file whose bytes stay in the
+/// bundle must not hold a buffer much larger than itself (an earlier version gave small files
+/// megabyte buffers and a large archive's peak memory grew by half).
+#[test]
+fn files_kept_in_the_bundle_hold_no_more_than_twice_their_size() {
+    let tmp = tempfile::tempdir().unwrap();
+    let names: Vec<(String, String)> = (0..1500)
+        .map(|i| (format!("lib-{i}"), format!("pkg:npm/lib-{i}@1.0.{i}")))
+        .collect();
+    let components: Vec<(&str, &str)> = names
+        .iter()
+        .map(|(n, p)| (n.as_str(), p.as_str()))
+        .collect();
+    let mut files = Vec::new();
+    // More SBOMs than the reading runs ahead, so that some are released before the rest is read.
+    for i in 0..40 {
+        let serial = format!("aaaaaaaa-0000-4000-8000-0000000000{i:02}");
+        let sbom = vex_support::cyclonedx(&serial, "Acme", &components, vec![]);
+        files.push((
+            format!("a/sbom-{i}.cdx.json"),
+            serde_json::to_vec(&sbom).unwrap(),
+        ));
+    }
+    let sizes = [20usize, 500, 4_000, 70_000, 100_000, 150_000];
+    for i in 0..30 {
+        let mut blob = format!("blob {i}: ").into_bytes();
+        blob.resize(sizes[i % sizes.len()], b'x');
+        files.push((format!("b/blob-{i}.bin"), blob));
+    }
+    write_tree(tmp.path(), &files);
+    let (bundle, _) =
+        evx::pipeline::load_path(tmp.path(), &Options::default(), &NoProgress).unwrap();
+    let kept: Vec<&BundleFile> = bundle
+        .files
+        .iter()
+        .filter(|f| f.released.is_none())
+        .collect();
+    assert_eq!(kept.len(), 30);
+    for file in kept {
+        let (len, capacity) = (file.bytes.len(), file.bytes.capacity());
+        assert!(
+            capacity <= (2 * len).max(len + 1),
+            "{}: {len} bytes in {capacity}",
+            file.path
+        );
+    }
+}
