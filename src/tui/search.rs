@@ -16,6 +16,16 @@ fn could_be_in_an_id(needle: &str) -> bool {
         .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || b"sh:".contains(&b))
 }
 
+/// Appends `s` lowercased as `str::to_lowercase` lowercases it, without an allocation for the
+/// usual ASCII text (a million nodes are indexed when a bundle has loaded).
+fn push_lowercase(text: &mut Vec<u8>, s: &str) {
+    if s.is_ascii() {
+        text.extend(s.bytes().map(|b| b.to_ascii_lowercase()));
+    } else {
+        text.extend_from_slice(s.to_lowercase().as_bytes());
+    }
+}
+
 /// Separates a node's fields in the text; a filter holding it falls back to a direct scan.
 const FIELD_SEP: u8 = 0;
 
@@ -53,10 +63,10 @@ impl NodeSearch {
                 for p in c * CHUNK..((c + 1) * CHUNK).min(n) {
                     let before = text.len();
                     if let Some(node) = graph.node_at(p) {
-                        text.extend_from_slice(node.label.to_lowercase().as_bytes());
+                        push_lowercase(&mut text, &node.label);
                         text.push(FIELD_SEP);
                         if let Some(purl) = node.field_str("purl") {
-                            text.extend_from_slice(purl.to_lowercase().as_bytes());
+                            push_lowercase(&mut text, &purl);
                         }
                         text.push(FIELD_SEP);
                     }
@@ -231,6 +241,9 @@ mod tests {
         assert_eq!(search.matching(&g, "sha256:", None), [0, 1]);
         assert_eq!(search.matching(&g, "zlib", None).len(), 1);
         assert!(could_be_in_an_id("sha256:0f"));
+        let mut text = Vec::new();
+        push_lowercase(&mut text, "Zlib-ÄÖ İ");
+        assert_eq!(text, "Zlib-ÄÖ İ".to_lowercase().as_bytes());
         assert!(!could_be_in_an_id("zlib"));
     }
 }
