@@ -44,20 +44,17 @@ impl BufferPool {
             kept.push(buffer);
         }
     }
-
-    /// Number of buffers kept.
-    pub fn len(&self) -> usize {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl BufferPool {
+        fn len(&self) -> usize {
+            self.0.lock().unwrap_or_else(PoisonError::into_inner).len()
+        }
+    }
 
     #[test]
     fn buffers_come_back_empty_with_their_memory_and_the_pool_stays_bounded() {
@@ -71,7 +68,7 @@ mod tests {
         assert_eq!(pool.take(SMALLEST_REUSED * 4).capacity(), 0);
         let again = pool.take(SMALLEST_REUSED * 2);
         assert!(again.is_empty() && again.capacity() >= SMALLEST_REUSED * 3);
-        assert!(pool.is_empty());
+        assert_eq!(pool.len(), 0);
         for _ in 0..KEPT_BUFFERS + 5 {
             pool.give(Vec::with_capacity(16));
         }

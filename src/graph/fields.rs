@@ -224,7 +224,7 @@ impl FieldsWriter {
     }
 
     pub fn finish(&mut self) -> Fields {
-        self.out.push(b'}');
+        self.finish_bytes();
         let text = String::from_utf8(std::mem::take(&mut self.out)).unwrap_or_default();
         Fields(text.into())
     }

@@ -84,7 +84,7 @@ impl NodeId {
 
     /// The first 12 hex digits, for compact display.
     pub fn short(&self) -> String {
-        hex::encode(&self.0[..6])
+        self.text()[7..19].to_string()
     }
 }
 

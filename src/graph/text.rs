@@ -85,12 +85,6 @@ impl From<&String> for Text {
     }
 }
 
-impl From<Text> for String {
-    fn from(t: Text) -> Self {
-        t.as_str().to_string()
-    }
-}
-
 impl PartialEq for Text {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
