@@ -94,7 +94,7 @@ fn normalise_in_place(v: &mut Value) {
 /// The normalised spelling of a string value if it is a URI or a purl.
 pub fn normalise_string(s: &str) -> Option<String> {
     if has_purl_scheme(s) {
-        return normalise_purl(s).ok().filter(|n| n != s);
+        return purl::changed_purl_spelling(s);
     }
     normalise_uri(s).filter(|n| n != s)
 }

@@ -3,18 +3,109 @@
 
 use packageurl::PackageUrl;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::str::FromStr;
 
 /// Purls remembered per thread: a purl recurs in one document (collection, then the
 /// normalised digest) and across a bundle's SBOMs, and parsing and printing one is most of the
-/// cost of normalising it. Bounded: the map is emptied when it is full.
-const MEMO_ENTRIES: usize = 1 << 15;
-
-type Memo = HashMap<Box<str>, Result<Box<str>, Box<str>>, foldhash::fast::RandomState>;
+/// cost of normalising it. Bounded: the memo is emptied when either limit is reached.
+const MEMO_ENTRIES: usize = 1 << 16;
+const MEMO_TEXT_BYTES: usize = 4 << 20;
 
 thread_local! {
     static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
+}
+
+/// What normalising one purl gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    /// The input is already canonical.
+    Same,
+    /// The canonical spelling, at this place in the memo's text.
+    Canonical(u32, u32),
+    /// The input does not parse; the message, at this place in the memo's text.
+    Invalid(u32, u32),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    hash: u64,
+    key: (u32, u32),
+    answer: Answer,
+}
+
+/// Keys and answers live side by side in one string and the table holds only their places and
+/// hashes: a lookup compares hashes first, touches the text once, and allocates nothing
+/// (a `HashMap<Box<str>, Box<str>>` cost two dependent cache misses and a copy per hit).
+#[derive(Default)]
+struct Memo {
+    text: String,
+    table: hashbrown::HashTable<Entry>,
+    hasher: foldhash::fast::FixedState,
+}
+
+impl Memo {
+    fn slice(&self, (start, len): (u32, u32)) -> &str {
+        &self.text[start as usize..(start + len) as usize]
+    }
+
+    fn find(&self, hash: u64, input: &str) -> Option<Answer> {
+        self.table
+            .find(hash, |e| e.hash == hash && self.slice(e.key) == input)
+            .map(|e| e.answer)
+    }
+
+    fn push_text(&mut self, s: &str) -> (u32, u32) {
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        (start, s.len() as u32)
+    }
+
+    /// Keeps `input`'s answer (unless either is too long to be worth a place).
+    fn remember(&mut self, hash: u64, input: &str, result: &Result<String, String>) {
+        let answer_text = match result {
+            Ok(canonical) if canonical == input => "",
+            Ok(text) | Err(text) => text,
+        };
+        if input.len() + answer_text.len() > MEMO_TEXT_BYTES / 16 {
+            return;
+        }
+        if self.table.len() >= MEMO_ENTRIES
+            || self.text.len() + input.len() + answer_text.len() > MEMO_TEXT_BYTES
+        {
+            self.table.clear();
+            self.text.clear();
+        }
+        let answer = match result {
+            Ok(canonical) if canonical == input => Answer::Same,
+            Ok(canonical) => {
+                let (start, len) = self.push_text(canonical);
+                Answer::Canonical(start, len)
+            }
+            Err(message) => {
+                let (start, len) = self.push_text(message);
+                Answer::Invalid(start, len)
+            }
+        };
+        let key = self.push_text(input);
+        self.table
+            .insert_unique(hash, Entry { hash, key, answer }, |e| e.hash);
+    }
+
+    /// What `read` takes from `input`'s answer; the answer is computed once per memo.
+    fn answer<R>(&mut self, input: &str, read: impl FnOnce(Result<&str, &str>) -> R) -> R {
+        let hash = self.hasher.hash_one(input);
+        match self.find(hash, input) {
+            Some(Answer::Same) => read(Ok(input)),
+            Some(Answer::Canonical(start, len)) => read(Ok(self.slice((start, len)))),
+            Some(Answer::Invalid(start, len)) => read(Err(self.slice((start, len)))),
+            None => {
+                let result = parse_and_print(input);
+                self.remember(hash, input, &result);
+                read(result.as_deref().map_err(String::as_str))
+            }
+        }
+    }
 }
 
 /// The canonical spelling of a purl, or an error message if it does not parse. The one purl
@@ -22,23 +113,22 @@ thread_local! {
 /// targets ([`crate::vex::target::normalize_target`]) all go through it, so a component's stored
 /// purl is compared with a target's as it is.
 pub fn normalise_purl(input: &str) -> Result<String, String> {
-    let remembered = MEMO.with_borrow(|memo| memo.get(input).cloned());
-    let result = match remembered {
-        Some(result) => result,
-        None => {
-            let result = parse_and_print(input)
-                .map(String::into_boxed_str)
-                .map_err(String::into_boxed_str);
-            MEMO.with_borrow_mut(|memo| {
-                if memo.len() >= MEMO_ENTRIES {
-                    memo.clear();
-                }
-                memo.insert(input.into(), result.clone());
-            });
-            result
-        }
-    };
-    result.map(String::from).map_err(String::from)
+    MEMO.with_borrow_mut(|memo| {
+        memo.answer(input, |result| {
+            result.map(str::to_string).map_err(str::to_string)
+        })
+    })
+}
+
+/// The canonical spelling of `input` if it is a purl that parses and is not already written
+/// canonically; `None` otherwise. Allocates only for a changed spelling.
+pub fn changed_purl_spelling(input: &str) -> Option<String> {
+    MEMO.with_borrow_mut(|memo| {
+        memo.answer(input, |result| match result {
+            Ok(canonical) if canonical != input => Some(canonical.to_string()),
+            _ => None,
+        })
+    })
 }
 
 fn parse_and_print(input: &str) -> Result<String, String> {
@@ -156,10 +246,46 @@ mod tests {
         for i in 0..MEMO_ENTRIES + 10 {
             normalise_purl(&format!("pkg:npm/bounded-{i}@1")).unwrap();
         }
-        assert!(MEMO.with_borrow(|memo| memo.len()) <= MEMO_ENTRIES);
+        assert!(MEMO.with_borrow(|memo| memo.table.len()) <= MEMO_ENTRIES);
         assert_eq!(
             normalise_purl("pkg:npm/bounded-0@1").unwrap(),
             "pkg:npm/bounded-0@1"
+        );
+    }
+
+    #[test]
+    fn a_changed_spelling_is_given_only_when_it_differs() {
+        for _ in 0..2 {
+            assert_eq!(
+                changed_purl_spelling("pkg:NPM/Changed@1").as_deref(),
+                Some("pkg:npm/changed@1")
+            );
+            assert_eq!(changed_purl_spelling("pkg:npm/unchanged@1"), None);
+            assert_eq!(changed_purl_spelling("pkg:"), None);
+        }
+    }
+
+    #[test]
+    fn a_purl_too_long_to_remember_is_still_answered() {
+        let long = format!("pkg:NPM/{}@1", "a".repeat(MEMO_TEXT_BYTES / 8));
+        let canonical = format!("pkg:npm/{}@1", "a".repeat(MEMO_TEXT_BYTES / 8));
+        for _ in 0..2 {
+            assert_eq!(normalise_purl(&long).unwrap(), canonical);
+            assert_eq!(changed_purl_spelling(&long), Some(canonical.clone()));
+        }
+        assert!(MEMO.with_borrow(|memo| memo.text.len()) <= MEMO_TEXT_BYTES);
+    }
+
+    #[test]
+    fn the_memo_text_stays_bounded() {
+        let name = "n".repeat(4096);
+        for i in 0..(MEMO_TEXT_BYTES / 4096 + 10) {
+            normalise_purl(&format!("pkg:NPM/{name}-{i}@1")).unwrap();
+            assert!(MEMO.with_borrow(|memo| memo.text.len()) <= MEMO_TEXT_BYTES);
+        }
+        assert_eq!(
+            normalise_purl(&format!("pkg:NPM/{name}-0@1")).unwrap(),
+            format!("pkg:npm/{name}-0@1")
         );
     }
 
