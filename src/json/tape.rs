@@ -12,40 +12,110 @@
 use super::MAX_DEPTH;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
-use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
-/// One entry of a tape. A container is followed by its contents (an object's as key, value,
-/// key, value, …) and records where they end.
-#[derive(Debug, Clone, PartialEq)]
-enum Node<'a> {
+/// What one tape entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tag {
     Null,
-    Bool(bool),
-    Number(Number),
-    String(Cow<'a, str>),
-    /// `end`: the index just past the array's last entry.
-    Array {
-        end: u32,
-    },
-    /// `end`: the index just past the object's last entry.
-    Object {
-        end: u32,
-    },
-    /// An object member's key; its value follows.
-    Key(Cow<'a, str>),
+    True,
+    False,
+    /// `a`: the index in [`Tape::numbers`].
+    Number,
+    /// `a`, `b`: start and length in the input text (a string without escapes).
+    Str,
+    /// `a`, `b`: start and length in [`Tape::unescaped`].
+    UnescapedStr,
+    /// An object member's key (its value follows); places as for `Str`.
+    Key,
+    UnescapedKey,
+    /// `a`: the index just past the array's last entry.
+    Array,
+    /// `a`: the index just past the object's last entry.
+    Object,
 }
 
-/// A parsed JSON document whose strings borrow from the input bytes.
+/// One entry of a tape: 12 bytes that point into the input instead of holding a string. A
+/// container is followed by its contents (an object's as key, value, key, value, …) and records
+/// where they end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Node {
+    tag: Tag,
+    a: u32,
+    b: u32,
+}
+
+impl Node {
+    const fn new(tag: Tag, a: u32, b: u32) -> Self {
+        Node { tag, a, b }
+    }
+}
+
+/// A parsed JSON document whose strings borrow from the input text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tape<'a> {
-    nodes: Vec<Node<'a>>,
+    text: &'a str,
+    nodes: Vec<Node>,
+    numbers: Vec<Number>,
+    /// The strings that held escapes, unescaped, side by side.
+    unescaped: String,
 }
 
 impl<'a> Tape<'a> {
     /// The document's top-level value.
     pub fn root(&self) -> J<'_, 'a> {
         J { tape: self, at: 0 }
+    }
+
+    fn str_at(&self, node: Node) -> &str {
+        let source = match node.tag {
+            Tag::Str | Tag::Key => self.text,
+            _ => &self.unescaped,
+        };
+        source
+            .get(node.a as usize..(node.a + node.b) as usize)
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Tape<'_> {
+    fn drop(&mut self) {
+        spare_nodes::give_back(std::mem::take(&mut self.nodes));
+    }
+}
+
+/// One emptied entry list per thread, handed to the next document the thread parses: the
+/// lists run to megabytes, and memory the process already holds is much cheaper to write than
+/// fresh pages from the kernel (which zeroes each one first).
+mod spare_nodes {
+    use super::Node;
+    use std::cell::RefCell;
+
+    /// Larger lists are not kept (48 MB of entries).
+    const MAX_KEPT: usize = 4 << 20;
+
+    thread_local! {
+        static SPARE: RefCell<Vec<Node>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// An empty list with room for at least `capacity` entries.
+    pub(super) fn take(capacity: usize) -> Vec<Node> {
+        let mut nodes = SPARE.with_borrow_mut(std::mem::take);
+        nodes.reserve(capacity);
+        nodes
+    }
+
+    pub(super) fn give_back(mut nodes: Vec<Node>) {
+        if nodes.capacity() == 0 || nodes.capacity() > MAX_KEPT {
+            return;
+        }
+        nodes.clear();
+        SPARE.with_borrow_mut(|spare| {
+            if spare.capacity() < nodes.capacity() {
+                *spare = nodes;
+            }
+        });
     }
 }
 
@@ -55,19 +125,25 @@ const LINEAR_KEYS: usize = 16;
 /// Parses one JSON document (no BOM handling: see [`super::strip_bom`]) into a tape. Accepts
 /// exactly what [`super::parse`] accepts.
 pub fn parse_tape(bytes: &[u8]) -> Result<Tape<'_>, serde_json::Error> {
-    let mut builder = Builder {
-        // About one entry per 16 bytes of typical SBOM JSON.
-        nodes: Vec::with_capacity(bytes.len() / 16 + 1),
-        keys: Vec::new(),
-    };
     // UTF-8 checked once over the whole document (a fast, vectorised pass) rather than string by
     // string; a document that is not UTF-8 goes through the byte reader, which says where.
-    match std::str::from_utf8(bytes) {
-        Ok(text) => read_into(&mut builder, serde_json::Deserializer::from_str(text))?,
-        Err(_) => read_into(&mut builder, serde_json::Deserializer::from_slice(bytes))?,
-    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(_) => {
+            let mut builder = Builder::new("", 0);
+            read_into(&mut builder, serde_json::Deserializer::from_slice(bytes))?;
+            // Unreachable in practice: invalid UTF-8 is a syntax error wherever it stands.
+            return Err(serde::de::Error::custom("the document is not UTF-8"));
+        }
+    };
+    // About one entry per 16 bytes of typical SBOM JSON.
+    let mut builder = Builder::new(text, text.len() / 16 + 1);
+    read_into(&mut builder, serde_json::Deserializer::from_str(text))?;
     Ok(Tape {
+        text,
         nodes: builder.nodes,
+        numbers: builder.numbers,
+        unescaped: builder.unescaped,
     })
 }
 
@@ -85,17 +161,56 @@ fn read_into<'a, R: serde_json::de::Read<'a>>(
 }
 
 struct Builder<'a> {
-    nodes: Vec<Node<'a>>,
+    text: &'a str,
+    nodes: Vec<Node>,
+    numbers: Vec<Number>,
+    unescaped: String,
     /// Tape indices of the keys of the objects being read, innermost last.
     keys: Vec<u32>,
 }
 
-impl Builder<'_> {
-    fn key_at(&self, at: u32) -> &str {
-        match &self.nodes[at as usize] {
-            Node::Key(k) => k,
-            _ => "",
+impl<'a> Builder<'a> {
+    fn new(text: &'a str, capacity: usize) -> Self {
+        Builder {
+            text,
+            nodes: spare_nodes::take(capacity),
+            numbers: Vec::new(),
+            unescaped: String::new(),
+            keys: Vec::new(),
         }
+    }
+
+    fn key_at(&self, at: u32) -> &str {
+        let node = self.nodes[at as usize];
+        let source = match node.tag {
+            Tag::Key => self.text,
+            Tag::UnescapedKey => &self.unescaped,
+            _ => return "",
+        };
+        source
+            .get(node.a as usize..(node.a + node.b) as usize)
+            .unwrap_or_default()
+    }
+
+    /// Records a string borrowed from the input (`borrowed`) or unescaped (`owned`).
+    fn push_str<E: de::Error>(&mut self, s: &str, borrowed: Tag, owned: Tag) -> Result<(), E> {
+        let start = (s.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
+        let node = if start <= self.text.len() && s.len() <= self.text.len() - start {
+            Node::new(borrowed, entry_index(start)?, entry_index(s.len())?)
+        } else {
+            let at = entry_index(self.unescaped.len())?;
+            self.unescaped.push_str(s);
+            Node::new(owned, at, entry_index(s.len())?)
+        };
+        self.nodes.push(node);
+        Ok(())
+    }
+
+    fn push_number<E: de::Error>(&mut self, n: Number) -> Result<(), E> {
+        let at = entry_index(self.numbers.len())?;
+        self.numbers.push(n);
+        self.nodes.push(Node::new(Tag::Number, at, 0));
+        Ok(())
     }
 
     /// Whether the key just pushed at `at` repeats one of the object's `earlier` keys.
@@ -129,7 +244,7 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_, 'de> {
 }
 
 impl<'de> ValueSeed<'_, 'de> {
-    fn push(self, node: Node<'de>) {
+    fn push(self, node: Node) {
         self.b.nodes.push(node);
     }
 
@@ -156,53 +271,44 @@ impl<'de> Visitor<'de> for ValueSeed<'_, 'de> {
         f.write_str("any JSON value")
     }
     fn visit_bool<E>(self, v: bool) -> Result<(), E> {
-        self.push(Node::Bool(v));
+        self.push(Node::new(if v { Tag::True } else { Tag::False }, 0, 0));
         Ok(())
     }
-    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
-        self.push(Node::Number(v.into()));
-        Ok(())
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        self.b.push_number(v.into())
     }
-    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
-        self.push(Node::Number(v.into()));
-        Ok(())
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        self.b.push_number(v.into())
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
         let n = Number::from_f64(v).ok_or_else(|| E::custom("number is not finite"))?;
-        self.push(Node::Number(n));
-        Ok(())
+        self.b.push_number(n)
     }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<(), E> {
-        self.push(Node::String(Cow::Borrowed(v)));
-        Ok(())
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<(), E> {
+        self.b.push_str(v, Tag::Str, Tag::UnescapedStr)
     }
-    fn visit_str<E>(self, v: &str) -> Result<(), E> {
-        self.push(Node::String(Cow::Owned(v.to_owned())));
-        Ok(())
-    }
-    fn visit_string<E>(self, v: String) -> Result<(), E> {
-        self.push(Node::String(Cow::Owned(v)));
-        Ok(())
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        // Not borrowed from the input: always kept apart, even if it happens to lie inside.
+        self.b.push_str(v, Tag::UnescapedStr, Tag::UnescapedStr)
     }
     fn visit_unit<E>(self) -> Result<(), E> {
-        self.push(Node::Null);
+        self.push(Node::new(Tag::Null, 0, 0));
         Ok(())
     }
 
     fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
         self.check_depth()?;
         let at = self.b.nodes.len();
-        self.b.nodes.push(Node::Array { end: 0 });
+        self.b.nodes.push(Node::new(Tag::Array, 0, 0));
         while seq.next_element_seed(self.child())?.is_some() {}
-        let end = entry_index(self.b.nodes.len())?;
-        self.b.nodes[at] = Node::Array { end };
+        self.b.nodes[at].a = entry_index(self.b.nodes.len())?;
         Ok(())
     }
 
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
         self.check_depth()?;
         let at = self.b.nodes.len();
-        self.b.nodes.push(Node::Object { end: 0 });
+        self.b.nodes.push(Node::new(Tag::Object, 0, 0));
         let frame = self.b.keys.len();
         let mut seen = None;
         while map.next_key_seed(KeySeed { b: self.b })?.is_some() {
@@ -217,8 +323,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, 'de> {
             map.next_value_seed(self.child())?;
         }
         self.b.keys.truncate(frame);
-        let end = entry_index(self.b.nodes.len())?;
-        self.b.nodes[at] = Node::Object { end };
+        self.b.nodes[at].a = entry_index(self.b.nodes.len())?;
         Ok(())
     }
 }
@@ -243,17 +348,11 @@ impl<'de> Visitor<'de> for KeySeed<'_, 'de> {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object key")
     }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<(), E> {
-        self.b.nodes.push(Node::Key(Cow::Borrowed(v)));
-        Ok(())
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<(), E> {
+        self.b.push_str(v, Tag::Key, Tag::UnescapedKey)
     }
-    fn visit_str<E>(self, v: &str) -> Result<(), E> {
-        self.b.nodes.push(Node::Key(Cow::Owned(v.to_owned())));
-        Ok(())
-    }
-    fn visit_string<E>(self, v: String) -> Result<(), E> {
-        self.b.nodes.push(Node::Key(Cow::Owned(v)));
-        Ok(())
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.b.push_str(v, Tag::UnescapedKey, Tag::UnescapedKey)
     }
 }
 
@@ -261,13 +360,13 @@ impl<'de> Visitor<'de> for KeySeed<'_, 'de> {
 pub fn with_value<R>(value: &Value, f: impl FnOnce(J<'_, '_>) -> R) -> R {
     let text = value.to_string();
     // A `Value` always serialises to acceptable JSON without duplicate keys.
-    match parse_tape(text.as_bytes()) {
-        Ok(tape) => f(tape.root()),
-        Err(_) => f(Tape {
-            nodes: vec![Node::Null],
-        }
-        .root()),
-    }
+    let tape = parse_tape(text.as_bytes()).unwrap_or_else(|_| Tape {
+        text: "",
+        nodes: vec![Node::new(Tag::Null, 0, 0)],
+        numbers: Vec::new(),
+        unescaped: String::new(),
+    });
+    f(tape.root())
 }
 
 /// One value of a [`Tape`]: a cheap `Copy` handle with `Value`-like accessors.
@@ -295,44 +394,65 @@ pub enum Kind<'t, 'a> {
 }
 
 impl<'t, 'a> J<'t, 'a> {
-    fn node(self) -> &'t Node<'a> {
-        &self.tape.nodes[self.at as usize]
+    fn node(self) -> Node {
+        self.tape.nodes[self.at as usize]
     }
 
     /// The index just past this value's entries.
     fn end(self) -> u32 {
-        match self.node() {
-            Node::Array { end } | Node::Object { end } => *end,
+        let node = self.node();
+        match node.tag {
+            Tag::Array | Tag::Object => node.a,
             _ => self.at + 1,
         }
     }
 
     /// The value's kind, with its contents.
     pub fn kind(self) -> Kind<'t, 'a> {
-        match self.node() {
-            Node::Null | Node::Key(_) => Kind::Null,
-            Node::Bool(b) => Kind::Bool(*b),
-            Node::Number(n) => Kind::Number(n),
-            Node::String(s) => Kind::String(s),
-            Node::Array { end } => Kind::Array(Elements {
+        let node = self.node();
+        match node.tag {
+            Tag::Null | Tag::Key | Tag::UnescapedKey => Kind::Null,
+            Tag::True => Kind::Bool(true),
+            Tag::False => Kind::Bool(false),
+            Tag::Number => match self.tape.numbers.get(node.a as usize) {
+                Some(n) => Kind::Number(n),
+                None => Kind::Null,
+            },
+            Tag::Str | Tag::UnescapedStr => Kind::String(self.tape.str_at(node)),
+            Tag::Array => Kind::Array(Elements {
                 tape: self.tape,
                 next: self.at + 1,
-                end: *end,
+                end: node.a,
             }),
-            Node::Object { end } => Kind::Object(Members {
+            Tag::Object => Kind::Object(Members {
                 tape: self.tape,
                 next: self.at + 1,
-                end: *end,
+                end: node.a,
             }),
         }
     }
 
     /// The member `key` of an object.
     pub fn get(self, key: &str) -> Option<Self> {
-        let key = key.as_bytes();
-        self.as_object()?
-            .find(|(k, _)| same_key(k.as_bytes(), key))
-            .map(|(_, v)| v)
+        let Kind::Object(members) = self.kind() else {
+            return None;
+        };
+        let mut at = members.next;
+        while at < members.end {
+            let node = self.tape.nodes[at as usize];
+            let value = J {
+                tape: self.tape,
+                at: at + 1,
+            };
+            // Lengths first: most keys of an object differ in length.
+            if node.b as usize == key.len()
+                && same_key(self.tape.str_at(node).as_bytes(), key.as_bytes())
+            {
+                return Some(value);
+            }
+            at = value.end();
+        }
+        None
     }
 
     /// The value at an RFC 6901 pointer.
@@ -357,26 +477,25 @@ impl<'t, 'a> J<'t, 'a> {
     /// Whether this is a string read from the input as it is: the parser borrows a string only
     /// when it holds no escape, so it has no `"`, `\\` or control character to escape again.
     pub fn is_escape_free_string(self) -> bool {
-        matches!(self.node(), Node::String(Cow::Borrowed(_)))
+        self.node().tag == Tag::Str
     }
 
     pub fn as_str(self) -> Option<&'t str> {
-        match self.node() {
-            Node::String(s) => Some(s),
-            _ => None,
-        }
+        let node = self.node();
+        matches!(node.tag, Tag::Str | Tag::UnescapedStr).then(|| self.tape.str_at(node))
     }
 
     pub fn as_u64(self) -> Option<u64> {
-        match self.node() {
-            Node::Number(n) => n.as_u64(),
+        match self.kind() {
+            Kind::Number(n) => n.as_u64(),
             _ => None,
         }
     }
 
     pub fn as_bool(self) -> Option<bool> {
-        match self.node() {
-            Node::Bool(b) => Some(*b),
+        match self.node().tag {
+            Tag::True => Some(true),
+            Tag::False => Some(false),
             _ => None,
         }
     }
@@ -398,26 +517,26 @@ impl<'t, 'a> J<'t, 'a> {
     }
 
     pub fn is_object(self) -> bool {
-        matches!(self.node(), Node::Object { .. })
+        self.node().tag == Tag::Object
     }
 
     pub fn is_array(self) -> bool {
-        matches!(self.node(), Node::Array { .. })
+        self.node().tag == Tag::Array
     }
 
     pub fn is_null(self) -> bool {
-        matches!(self.node(), Node::Null)
+        self.node().tag == Tag::Null
     }
 
     /// The JSON type name, for messages ("a string", "an object", …).
     pub fn type_name(self) -> &'static str {
-        match self.node() {
-            Node::Null | Node::Key(_) => "null",
-            Node::Bool(_) => "a boolean",
-            Node::Number(_) => "a number",
-            Node::String(_) => "a string",
-            Node::Array { .. } => "an array",
-            Node::Object { .. } => "an object",
+        match self.node().tag {
+            Tag::Null | Tag::Key | Tag::UnescapedKey => "null",
+            Tag::True | Tag::False => "a boolean",
+            Tag::Number => "a number",
+            Tag::Str | Tag::UnescapedStr => "a string",
+            Tag::Array => "an array",
+            Tag::Object => "an object",
         }
     }
 
@@ -478,8 +597,9 @@ impl<'t, 'a> Iterator for Members<'t, 'a> {
         if self.next >= self.end {
             return None;
         }
-        let key = match &self.tape.nodes[self.next as usize] {
-            Node::Key(k) => k.as_ref(),
+        let node = self.tape.nodes[self.next as usize];
+        let key = match node.tag {
+            Tag::Key | Tag::UnescapedKey => self.tape.str_at(node),
             _ => "",
         };
         let value = J {
@@ -568,6 +688,49 @@ mod tests {
         let deep = format!("{}{}", "[".repeat(129), "]".repeat(129));
         assert!(parse_tape(deep.as_bytes()).is_err());
         assert!(parse_tape("[".repeat(100_000).as_bytes()).is_err());
+    }
+
+    #[test]
+    fn escaped_and_plain_strings_read_back_alike_and_only_plain_ones_are_escape_free() {
+        let tape =
+            parse_tape(br#"{"plain":"abc","esc\u0061ped":"tab\tbed","n":[1.5,-3]}"#).unwrap();
+        let root = tape.root();
+        assert!(root.get("plain").unwrap().is_escape_free_string());
+        let escaped = root.get("escaped").unwrap();
+        assert_eq!(escaped.as_str(), Some("tab\tbed"));
+        assert!(!escaped.is_escape_free_string());
+        assert_eq!(
+            root.get("n").unwrap().to_value(),
+            serde_json::json!([1.5, -3])
+        );
+        assert!(std::mem::size_of::<Node>() <= 12);
+    }
+
+    #[test]
+    fn tapes_alive_together_and_reused_entry_lists_do_not_mix() {
+        let first_text = br#"{"a":"first","list":[1,2,3]}"#.to_vec();
+        let first = parse_tape(&first_text).unwrap();
+        {
+            let second = parse_tape(br#"{"a":"second"}"#).unwrap();
+            assert_eq!(second.root().get("a").and_then(J::as_str), Some("second"));
+        }
+        // The second tape's entry list is now the thread's spare; a third parse takes it.
+        let third = parse_tape(br#"["third",{"b":null}]"#).unwrap();
+        assert_eq!(first.root().get("a").and_then(J::as_str), Some("first"));
+        assert_eq!(
+            first
+                .root()
+                .get("list")
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .count(),
+            3
+        );
+        assert_eq!(
+            third.root().to_value(),
+            serde_json::json!(["third", {"b": null}])
+        );
     }
 
     #[test]
