@@ -241,16 +241,30 @@ fn link(
         verification,
         verify_diagnostics,
     } = gathered;
-    let vex = merge::merge(&collected, options.trust_policy.as_ref());
     let mut builder = GraphBuilder::new();
     for part in sboms {
         builder.absorb(part.graph);
         emit::emit_described_artifacts(&mut builder, part.artifacts, &index);
     }
-    emit::emit_documents(&mut builder, &collected, &index);
-    emit::emit_signatures(&mut builder, &verification);
-    emit::emit_exports(&mut builder, &verification.exports, &index);
-    emit::vex::emit_vex(&mut builder, &vex, &index);
+    // The VEX merge, the search for the components VEX targets name, and the other documents'
+    // nodes need nothing from one another: they run side by side.
+    let (vex, (components, others)) = rayon::join(
+        || merge::merge(&collected, options.trust_policy.as_ref()),
+        || {
+            rayon::join(
+                || emit::vex::component_targets(&builder, &collected),
+                || {
+                    let mut others = GraphBuilder::new();
+                    emit::emit_documents(&mut others, &collected, &index);
+                    emit::emit_signatures(&mut others, &verification);
+                    emit::emit_exports(&mut others, &verification.exports, &index);
+                    others
+                },
+            )
+        },
+    );
+    builder.absorb(others);
+    emit::vex::emit_vex(&mut builder, &vex, &components, &index);
     // Everything the graph needs is in the builder now: the parsed documents' memory can serve
     // the merge and sort of the graph instead of adding to the peak.
     collected

@@ -8,6 +8,7 @@
 
 use super::{emit_artifact, fields};
 use crate::graph::{EdgeType, GraphBuilder, NodeId, NodeKind};
+use crate::pipeline::collect::{CollectedFile, Content};
 use crate::pipeline::index::{ArtifactIndex, DigestAlgorithm, DigestKey};
 use crate::pipeline::merge::{identity, MergedDocument, MergedStatement, VexDecision, VexMerge};
 use crate::vex::statement::format_timestamp;
@@ -17,21 +18,41 @@ use serde_json::json;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-/// Adds the merged VEX of step 4 to the graph. Run after the SBOMs are emitted: targets are
-/// matched against the purls of the component nodes already in `b`.
-pub fn emit_vex(b: &mut GraphBuilder, merge: &VexMerge, index: &ArtifactIndex) {
-    let wanted: HashSet<&str> = merge
-        .statements
+/// Normalised purl → component node id (the smallest, when several components share it), for
+/// the purls the statements of `files` may name: what [`emit_vex`] links targets to. Needs the
+/// SBOMs emitted into `b`, not the merge: run it while the VEX merge runs.
+pub fn component_targets(b: &GraphBuilder, files: &[CollectedFile]) -> ComponentTargets {
+    let wanted: HashSet<&str> = files
         .iter()
-        .flat_map(|s| lookup_keys(&s.statement.target))
+        .flat_map(|f| &f.documents)
+        .filter_map(|d| match &d.content {
+            Content::Vex(vex) => Some(vex),
+            _ => None,
+        })
+        .flat_map(|vex| &vex.statements)
+        .flat_map(|s| lookup_keys(&s.target))
         .collect();
-    let components = component_purls(b, &wanted);
+    ComponentTargets(component_purls(b, &wanted))
+}
+
+/// What [`component_targets`] found.
+pub struct ComponentTargets(HashMap<String, NodeId>);
+
+/// Adds the merged VEX of step 4 to the graph; `components` are the component nodes its
+/// targets may name ([`component_targets`] over the same files).
+pub fn emit_vex(
+    b: &mut GraphBuilder,
+    merge: &VexMerge,
+    components: &ComponentTargets,
+    index: &ArtifactIndex,
+) {
+    let components = &components.0;
     for doc in &merge.documents {
         emit_document(b, doc);
     }
     for s in &merge.statements {
         emit_statement(b, s);
-        for node in target_nodes(b, &s.statement.target, &components, index) {
+        for node in target_nodes(b, &s.statement.target, components, index) {
             b.add_edge(&s.id, &node, EdgeType::AppliesTo);
         }
     }
