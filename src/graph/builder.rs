@@ -1,5 +1,5 @@
 use super::fields::Fields;
-use super::model::{EdgeType, EvidenceGraph, Location, Node, NodeId, NodeKind};
+use super::model::{EdgeType, EvidenceGraph, IdText, Location, Node, NodeId, NodeKind};
 use super::text::Text;
 use super::GRAPH_VERSION;
 use petgraph::graph::DiGraph;
@@ -405,29 +405,58 @@ fn root_digest_through_edges(ids: &[NodeId], edges: &[(u32, u32, EdgeType)]) -> 
     let mut hasher = Sha256::new();
     // Top-level keys in JCS order: digestAlgorithm, edges, nodes, version.
     hasher.update(b"{\"digestAlgorithm\":\"sha256\",\"edges\":[");
-    let id_text = |position: u32| ids.get(position as usize).map(NodeId::text);
-    hash_in_parallel(&mut hasher, edges, |&(source, target, kind), out| {
-        let (Some(source), Some(target)) = (id_text(source), id_text(target)) else {
-            return;
+    hash_in_parallel(&mut hasher, edges, |chunk, out| {
+        write_edges(ids, chunk, out)
+    });
+    hasher
+}
+
+/// The JCS form of `edges`, comma-separated. Edges come sorted by source, so a source's text
+/// is written once per run of its edges; the targets' ids are gathered first, in a loop whose
+/// loads do not wait for one another (a million ids do not fit in a cache, and each target is
+/// a jump into them).
+fn write_edges(ids: &[NodeId], edges: &[(u32, u32, EdgeType)], out: &mut Vec<u8>) {
+    let targets: Vec<Option<NodeId>> = edges
+        .iter()
+        .map(|&(_, target, _)| ids.get(target as usize).copied())
+        .collect();
+    let mut source_text: Option<(u32, IdText)> = None;
+    for (&(source, _, kind), target) in edges.iter().zip(targets) {
+        let source_text = match source_text {
+            Some((at, text)) if at == source => text,
+            _ => match ids.get(source as usize) {
+                Some(id) => source_text.insert((source, id.text())).1,
+                None => continue,
+            },
         };
+        let Some(target) = target else {
+            continue;
+        };
+        if !out.is_empty() {
+            out.push(b',');
+        }
         // Ids are plain ASCII hex: nothing to escape.
         out.extend_from_slice(b"{\"source\":\"");
-        out.extend_from_slice(source.as_bytes());
+        out.extend_from_slice(source_text.as_bytes());
         out.extend_from_slice(b"\",\"target\":\"");
-        out.extend_from_slice(target.as_bytes());
+        out.extend_from_slice(target.text().as_bytes());
         out.extend_from_slice(b"\",\"type\":\"");
         out.extend_from_slice(kind.as_str().as_bytes());
         out.extend_from_slice(b"\"}");
-    });
-    hasher
+    }
 }
 
 /// The rest of the root digest after [`root_digest_through_edges`]: the nodes and the version.
 fn finish_root_digest(hasher: &mut sha2::Sha256, graph: &DiGraph<Node, EdgeType>) -> String {
     use sha2::Digest;
     hasher.update(b"],\"nodes\":[");
-    hash_in_parallel(hasher, graph.raw_nodes(), |n, out| {
-        write_node(&n.weight, out)
+    hash_in_parallel(hasher, graph.raw_nodes(), |nodes, out| {
+        for (i, n) in nodes.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_node(&n.weight, out);
+        }
     });
     hasher.update(b"],\"version\":");
     let mut version = Vec::new();
@@ -437,13 +466,13 @@ fn finish_root_digest(hasher: &mut sha2::Sha256, graph: &DiGraph<Node, EdgeType>
     format!("sha256:{}", hex::encode(hasher.finalize_reset()))
 }
 
-/// Feeds `items`, comma-separated, each written by `write`, into `hasher` in order. Chunks of
-/// items are written in parallel, a batch at a time, while the previous batch is hashed; at most
-/// two batches are buffered.
+/// Feeds `items`, comma-separated, into `hasher` in order: `write` writes a chunk of them,
+/// comma-separated. Chunks are written in parallel, a batch at a time, while the previous batch
+/// is hashed; at most two batches are buffered.
 fn hash_in_parallel<T: Sync>(
     hasher: &mut sha2::Sha256,
     items: &[T],
-    write: impl Fn(&T, &mut Vec<u8>) + Sync,
+    write: impl Fn(&[T], &mut Vec<u8>) + Sync,
 ) {
     use sha2::Digest;
     const CHUNK: usize = 2048;
@@ -453,25 +482,23 @@ fn hash_in_parallel<T: Sync>(
         let batch = &items[start.min(items.len())..(start + BATCH).min(items.len())];
         batch
             .par_chunks(CHUNK)
-            .enumerate()
-            .map(|(c, chunk)| {
+            .map(|chunk| {
                 let mut out = Vec::with_capacity(chunk.len() * 192);
-                for (i, item) in chunk.iter().enumerate() {
-                    if start + c * CHUNK + i > 0 {
-                        out.push(b',');
-                    }
-                    write(item, &mut out);
-                }
+                write(chunk, &mut out);
                 out
             })
             .collect()
     };
     let batches = items.len().div_ceil(BATCH);
     let mut ready = write_batch(0);
+    let mut first = true;
     for b in 1..=batches {
-        let hash = |buffers: Vec<Vec<u8>>, hasher: &mut sha2::Sha256| {
-            for buffer in buffers {
-                hasher.update(&buffer);
+        let mut hash = |buffers: Vec<Vec<u8>>, hasher: &mut sha2::Sha256| {
+            for buffer in buffers.iter().filter(|b| !b.is_empty()) {
+                if !std::mem::take(&mut first) {
+                    hasher.update(b",");
+                }
+                hasher.update(buffer);
             }
         };
         let (_, next) = rayon::join(|| hash(ready, hasher), || write_batch(b));
@@ -650,6 +677,44 @@ mod tests {
                     crate::json::jcs::canonical_bytes(&doc)
                 ))
             )
+        );
+    }
+
+    /// Over several batches and chunks of the parallel writer, with runs of edges sharing a
+    /// source and an empty chunk boundary case (the edge count is not a multiple of a chunk).
+    #[test]
+    fn streamed_root_digest_equals_the_json_digest_across_batches() {
+        let ids: Vec<NodeId> = (0..420).map(|i| NodeId::of(&json!(i))).collect();
+        let mut g = GraphBuilder::new();
+        for (i, id) in ids.iter().enumerate() {
+            let label = format!("n{i}");
+            g.add_node(
+                *id,
+                NodeKind::Component,
+                &label,
+                fields(json!({"i": i})),
+                None,
+            );
+        }
+        for (i, source) in ids.iter().enumerate() {
+            for target in ids.iter().skip(i % 7) {
+                g.add_edge(source, target, EdgeType::DependsOn);
+            }
+        }
+        let g = g.finish();
+        assert!(
+            g.edges().count() > 2 * 32 * 2048,
+            "spans more than two batches"
+        );
+        let doc = json!({
+            "version": GRAPH_VERSION,
+            "digestAlgorithm": "sha256",
+            "nodes": g.nodes().map(Node::to_json).collect::<Vec<_>>(),
+            "edges": g.edges().map(|e| json!({"source": e.source, "target": e.target, "type": e.kind})).collect::<Vec<_>>(),
+        });
+        assert_eq!(
+            g.root_digest(),
+            format!("sha256:{}", crate::json::jcs::sha256_hex(&doc))
         );
     }
 
