@@ -36,12 +36,14 @@ struct Entry {
 
 /// Keys and answers live side by side in one string and the table holds only their places and
 /// hashes: a lookup compares hashes first, touches the text once, and allocates nothing
-/// (a `HashMap<Box<str>, Box<str>>` cost two dependent cache misses and a copy per hit).
+/// (a `HashMap<Box<str>, Box<str>>` cost two dependent cache misses and a copy per hit). The
+/// hasher is randomly seeded: purls come from the bundle, which must not be able to choose
+/// colliding keys.
 #[derive(Default)]
 struct Memo {
     text: String,
     table: hashbrown::HashTable<Entry>,
-    hasher: foldhash::fast::FixedState,
+    hasher: foldhash::fast::RandomState,
 }
 
 impl Memo {
