@@ -53,7 +53,7 @@ impl Node {
 }
 
 /// A parsed JSON document whose strings borrow from the input text.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct Tape<'a> {
     text: &'a str,
     nodes: Vec<Node>,
