@@ -13,6 +13,8 @@
 //! - [`cli`]: the headless commands and their human/JSON printers.
 //! - [`tui`]: the explorer, a second view of the same model.
 
+#![forbid(unsafe_code)]
+
 pub mod bundle;
 pub mod cli;
 pub mod diag;
